@@ -1,0 +1,51 @@
+# Tandem: `make run` starts the whole product, `make test` runs every test.
+# Both do their own set-up: uv, the project venv, the Rasa venv (Python 3.10), the model.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := .tools/bin/uv
+VENV := .venv
+TANDEM := $(VENV)/bin/tandem
+PYTEST_ARGS ?=
+
+.PHONY: run test setup lint typecheck check nlu-report bench-review bench browsers clean
+
+run: setup
+	$(TANDEM) run
+
+test: setup browsers
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# uv itself, installed into .tools/ with the machine's Python 3.11+ and pip.
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	touch $@
+
+# The Rasa environment and the model: each step skips itself when up to date.
+setup: $(VENV)/.synced
+	$(TANDEM) setup
+
+# Debian's Chromium for the browser tests (Playwright drives it; it downloads nothing).
+browsers:
+	@if ! command -v chromium >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "browser tests need chromium: sudo apt-get install chromium"; fi; \
+	fi
+
+lint: $(VENV)/.synced
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(VENV)/.synced
+	$(VENV)/bin/mypy
+
+check: lint typecheck test
+
+nlu-report: setup
+	nlu/cross_validate.sh .venv-rasa/bin/rasa reports/nlu
+
+clean:
+	rm -rf .venv .venv-rasa .tools models .tandem reports

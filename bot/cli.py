@@ -1,0 +1,73 @@
+"""``tandem``: the one console command. Errors are mapped to one line and an exit code here."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from bot.errors import TandemError
+
+log = logging.getLogger("tandem")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tandem", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="start Tandem (the local playground when no tokens are set)")
+    commands.add_parser("setup", help="create the Rasa environment and train the model if needed")
+    commands.add_parser("train", help="train the Rasa model when data/ or config.yml changed")
+    triage = commands.add_parser("triage", help="show what the bot would do with a message")
+    source = triage.add_mutually_exclusive_group(required=True)
+    source.add_argument("text", nargs="?", help="a customer message")
+    source.add_argument("--file", help="a YAML file of cases: {cases: [{text, route, intent?}]}")
+    triage.add_argument("--store", help="the customer's home store id (e.g. riverside)")
+    triage.add_argument("--name", help="the customer's first name")
+    commands.add_parser("doctor", help="check the settings, the data files and the services")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    # PTB 22: durations such as retry_after as timedelta, without a deprecation warning.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    try:
+        return asyncio.run(_dispatch(args))
+    except TandemError as exc:
+        print(f"tandem: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _dispatch(args: argparse.Namespace) -> int:
+    from bot.logs import setup_logging
+    from bot.settings import load_settings
+
+    settings = load_settings()
+    setup_logging(settings.log_level)
+    if args.command == "run":
+        from bot.runtime import run
+
+        await run(settings)
+    elif args.command in ("setup", "train"):
+        from nlu.local_rasa import prepare_model
+
+        _, model = await prepare_model()
+        print(model)
+    elif args.command == "triage":
+        from bot.triage_command import triage_command
+
+        return await triage_command(settings, args.text, args.file, args.store, args.name)
+    elif args.command == "doctor":
+        from bot.doctor import doctor
+
+        return await doctor(settings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

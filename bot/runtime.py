@@ -1,0 +1,96 @@
+"""``tandem run``: Redis, Rasa, the playground when no tokens are set, and the worker."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from contextlib import AsyncExitStack
+
+from bot.settings import Settings
+from bot.worker import Endpoints, Worker
+from handoff.embedded_redis import EmbeddedRedis
+from nlu.local_rasa import start_local_rasa
+from playground.app import DEFAULT_CHANNEL, SLACK_BOT_TOKEN, TELEGRAM_TOKEN, Playground
+from playground.serve import serve_app
+
+
+async def run(settings: Settings) -> None:
+    async with AsyncExitStack() as stack:
+        redis_url = settings.redis_url or await _embedded_redis(stack, settings)
+        rasa_url = (
+            str(settings.rasa_url)
+            if settings.rasa_url
+            else (await start_local_rasa(stack, settings.state_dir))
+        )
+        playground: Playground | None = None
+        if settings.playground:
+            playground = Playground.for_business(settings.data_dir)
+            stack.push_async_callback(playground.telegram.aclose)
+            stack.push_async_callback(playground.slack.aclose)
+            url = await stack.enter_async_context(
+                serve_app(playground.app(), settings.http_host, settings.playground_port)
+            )
+            endpoints = Endpoints(
+                redis_url=redis_url,
+                rasa_url=rasa_url,
+                telegram_token=TELEGRAM_TOKEN,
+                telegram_api=f"{url}/telegram",
+                slack_token=SLACK_BOT_TOKEN,
+                slack_api=f"{url}/slack/api/",
+                slack_channel=DEFAULT_CHANNEL,
+                slack_signing_secret=playground.signing_secret,
+            )
+        else:
+            endpoints = _real_endpoints(settings, redis_url, rasa_url)
+        worker = Worker(settings, endpoints)
+        await worker.start()
+        stack.push_async_callback(worker.stop)
+        if playground is not None:
+            playground.slack.set_request_url(f"{worker.http_url}/slack/events")
+            print(
+                f"Tandem playground: open {url} in your browser (Ctrl-C stops everything)",
+                file=sys.stderr,
+                flush=True,
+            )
+        else:
+            print("Tandem is running (Ctrl-C stops it)", file=sys.stderr, flush=True)
+        await _until_stopped()
+
+
+async def _embedded_redis(stack: AsyncExitStack, settings: Settings) -> str:
+    redis = EmbeddedRedis(settings.state_dir / "valkey")
+    url = await redis.start()
+    stack.push_async_callback(redis.stop)
+    return url
+
+
+def _real_endpoints(settings: Settings, redis_url: str, rasa_url: str) -> Endpoints:
+    assert settings.telegram_bot_token is not None
+    assert settings.slack_bot_token is not None
+    assert settings.slack_handoff_channel is not None
+    app_token = settings.slack_app_token
+    secret = settings.slack_signing_secret
+    return Endpoints(
+        redis_url=redis_url,
+        rasa_url=rasa_url,
+        telegram_token=settings.telegram_bot_token.get_secret_value(),
+        telegram_api=str(settings.telegram_api_base_url),
+        slack_token=settings.slack_bot_token.get_secret_value(),
+        slack_api=str(settings.slack_api_url),
+        slack_channel=settings.slack_handoff_channel,
+        slack_signing_secret=secret.get_secret_value() if secret else None,
+        slack_app_token=app_token.get_secret_value() if app_token else None,
+    )
+
+
+async def _until_stopped() -> None:
+    stopped = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stopped.set)
+    try:
+        await stopped.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)

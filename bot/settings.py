@@ -1,0 +1,149 @@
+"""Tandem's settings: one typed object, read once from the environment and `.env`.
+
+A missing or malformed value stops start-up with one line that names the
+variable and says what it expects (see ``load_settings``).
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+TELEGRAM_TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+
+
+class SlackMode(StrEnum):
+    SOCKET = "socket"
+    HTTP = "http"
+
+
+class Settings(BaseSettings):
+    """Every variable is documented in `.env.example`."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: AnyHttpUrl = AnyHttpUrl("https://api.telegram.org")
+
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_api_url: AnyHttpUrl = AnyHttpUrl("https://slack.com/api/")
+    slack_handoff_channel: str | None = None
+
+    redis_url: str | None = None
+    rasa_url: AnyHttpUrl | None = None
+
+    http_host: str = "127.0.0.1"
+    http_port: Annotated[int, Field(ge=0, le=65535)] = 8080
+    playground_port: Annotated[int, Field(ge=0, le=65535)] = 8000
+
+    data_dir: Path = PROJECT_ROOT / "data"
+    state_dir: Path = PROJECT_ROOT / ".tandem"
+
+    triage_min_confidence: Annotated[float, Field(ge=0, le=1)] = 0.6
+    triage_min_margin: Annotated[float, Field(ge=0, le=1)] = 0.15
+    triage_negative_sentiment: Annotated[float, Field(ge=-1, le=1)] = -0.3
+
+    offer_timeout_seconds: Annotated[float, Field(gt=0)] = 120.0
+    log_level: str = "INFO"
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _telegram_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not TELEGRAM_TOKEN_RE.match(value.get_secret_value()):
+            raise ValueError("expected a bot token like 123456789:AAE... from @BotFather")
+        return value
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _slack_bot_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        return _require_prefix(value, "xoxb-", "a bot token starting with xoxb-")
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _slack_app_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        return _require_prefix(value, "xapp-", "an app-level token starting with xapp-")
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url_shape(cls, value: str | None) -> str | None:
+        schemes = ("redis://", "rediss://", "unix://", "redis+sentinel://")
+        if value is not None and not value.startswith(schemes):
+            raise ValueError("expected a URL such as redis://localhost:6379/0")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level_name(cls, value: str) -> str:
+        if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("expected one of DEBUG, INFO, WARNING, ERROR")
+        return value.upper()
+
+    @model_validator(mode="after")
+    def _tokens_together(self) -> Settings:
+        has_telegram = self.telegram_bot_token is not None
+        has_slack = self.slack_bot_token is not None
+        if has_telegram and not has_slack:
+            raise ValueError(
+                "SLACK_BOT_TOKEN: required when TELEGRAM_BOT_TOKEN is set "
+                "(unset both to run the local playground)"
+            )
+        if has_slack and not has_telegram:
+            raise ValueError(
+                "TELEGRAM_BOT_TOKEN: required when SLACK_BOT_TOKEN is set "
+                "(unset both to run the local playground)"
+            )
+        if has_slack and self.slack_app_token is None and self.slack_signing_secret is None:
+            raise ValueError(
+                "SLACK_APP_TOKEN: set it for Socket Mode, or SLACK_SIGNING_SECRET for HTTP mode"
+            )
+        if has_slack and not self.slack_handoff_channel:
+            raise ValueError("SLACK_HANDOFF_CHANNEL: expected the id of the default channel")
+        return self
+
+    @property
+    def playground(self) -> bool:
+        """No tokens at all: run against the local stand-ins for Telegram and Slack."""
+        return self.telegram_bot_token is None
+
+    @property
+    def slack_mode(self) -> SlackMode:
+        return SlackMode.SOCKET if self.slack_app_token is not None else SlackMode.HTTP
+
+
+def _require_prefix(value: SecretStr | None, prefix: str, expected: str) -> SecretStr | None:
+    if value is not None and not value.get_secret_value().startswith(prefix):
+        raise ValueError(f"expected {expected}")
+    return value
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings once; turn pydantic's report into one line naming the variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_first_problem(exc)) from exc
+
+
+def _first_problem(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["loc"]:
+        variable = str(error["loc"][0]).upper()
+        given = error.get("input")
+        shown = "" if "token" in variable.lower() or "secret" in variable.lower() else given
+        suffix = f" (got {shown!r})" if isinstance(shown, str | int | float) and shown != "" else ""
+        return f"{variable}: {message}{suffix}"
+    return message

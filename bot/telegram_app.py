@@ -1,0 +1,168 @@
+"""The inbound half of the Telegram adapter: PTB's Application and its handlers."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ExtBot,
+    MessageHandler,
+    filters,
+)
+
+from bot.errors import ConfigError, TelegramUnavailable
+from handoff.customer_flow import CustomerFlow, CustomerMessage
+from nlu.stores import StoreDirectory
+
+log = logging.getLogger(__name__)
+
+TgApp = Application[Any, Any, Any, Any, Any, Any]
+
+STORE_CALLBACK = "store:"
+MEDIA = filters.PHOTO | filters.Document.ALL | filters.VOICE | filters.AUDIO | filters.VIDEO
+
+
+def build_bot(token: str, api_base_url: str) -> ExtBot[int]:
+    """PTB's bot with its rate limiter, which honours Telegram's retry_after."""
+    api = api_base_url.rstrip("/")
+    return ExtBot(
+        token,
+        base_url=f"{api}/bot",
+        base_file_url=f"{api}/file/bot",
+        rate_limiter=AIORateLimiter(max_retries=5),
+    )
+
+
+def build_application(bot: ExtBot[int], flow: CustomerFlow, stores: StoreDirectory) -> TgApp:
+    app = ApplicationBuilder().bot(bot).build()
+    handlers = TelegramHandlers(flow, stores)
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("start", handlers.start, filters=private))
+    app.add_handler(CommandHandler("store", handlers.ask_store, filters=private))
+    app.add_handler(CallbackQueryHandler(handlers.store_chosen, pattern=f"^{STORE_CALLBACK}"))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & private, handlers.message))
+    app.add_handler(MessageHandler(MEDIA & private, handlers.message))
+    app.add_error_handler(handlers.error)
+    return app
+
+
+async def initialize(app: TgApp) -> None:
+    """Connect and check the token (getMe); one clear error instead of a traceback."""
+    try:
+        await app.initialize()
+    except InvalidToken as exc:
+        raise ConfigError("TELEGRAM_BOT_TOKEN: Telegram rejected the token") from exc
+    except NetworkError as exc:
+        raise TelegramUnavailable(
+            f"TELEGRAM_API_BASE_URL: cannot reach the Telegram Bot API ({exc})"
+        ) from exc
+    except TelegramError as exc:
+        raise TelegramUnavailable(f"Telegram refused getMe: {exc}") from exc
+
+
+class TelegramHandlers:
+    def __init__(self, flow: CustomerFlow, stores: StoreDirectory) -> None:
+        self.flow = flow
+        self.stores = stores
+
+    def _store_keyboard(self) -> InlineKeyboardMarkup:
+        return InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        self.stores.get(sid).name, callback_data=STORE_CALLBACK + sid
+                    )
+                ]
+                for sid in self.stores.ids()
+            ]
+        )
+
+    async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None or message.from_user is None:
+            return
+        name = message.from_user.first_name
+        await message.reply_text(
+            f"Hello {name}, welcome to {self.stores.business_name}. Ask me about opening hours, "
+            "directions, returns, delivery or our services, or tell me what you need and one "
+            "of our team will help. Which store do you usually visit?",
+            reply_markup=self._store_keyboard(),
+        )
+
+    async def ask_store(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.effective_message is not None:
+            await update.effective_message.reply_text(
+                "Which store is yours?", reply_markup=self._store_keyboard()
+            )
+
+    async def store_chosen(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None or query.data is None or update.effective_chat is None:
+            return
+        store_id = query.data.removeprefix(STORE_CALLBACK)
+        if store_id not in self.stores.ids():
+            await query.answer("That store is not available any more.")
+            return
+        await query.answer()
+        await self.flow.choose_store(update.effective_chat.id, store_id)
+
+    async def message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.message
+        if message is None or message.from_user is None:
+            return
+        await self.flow.on_message(to_customer_message(update.update_id, message))
+
+    async def error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error(
+            "telegram update failed",
+            exc_info=context.error,
+            extra={"update_id": update_id, "error": type(context.error).__name__},
+        )
+
+
+def to_customer_message(update_id: int, message: Message) -> CustomerMessage:
+    user = message.from_user
+    assert user is not None
+    media = next(
+        (
+            kind
+            for kind in ("photo", "document", "voice", "audio", "video")
+            if getattr(message, kind)
+        ),
+        None,
+    )
+    return CustomerMessage(
+        update_id=update_id,
+        chat_id=message.chat_id,
+        message_id=message.message_id,
+        text=message.text or message.caption or "",
+        first_name=user.first_name,
+        last_name=user.last_name,
+        language=user.language_code,
+        media=media,
+    )
+
+
+async def build_application_for_check(token: str, api_base_url: str) -> str:
+    """Checks the token with getMe; returns the bot's username."""
+    bot = build_bot(token, api_base_url)
+    try:
+        await bot.initialize()
+    except InvalidToken as exc:
+        raise ConfigError("TELEGRAM_BOT_TOKEN: Telegram rejected the token") from exc
+    except TelegramError as exc:
+        raise TelegramUnavailable(f"TELEGRAM_API_BASE_URL: {exc}") from exc
+    try:
+        return bot.username
+    finally:
+        await bot.shutdown()

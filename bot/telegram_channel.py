@@ -1,0 +1,76 @@
+"""Sending to customers on Telegram: the outbound half of the Telegram adapter."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+
+from bot.errors import TelegramUnavailable
+from handoff.ports import Button, Signature
+
+TELEGRAM_TEXT_LIMIT = 4096
+
+
+class TelegramChannel:
+    """Implements ``CustomerChannel`` with PTB's ``Bot`` (held, not subclassed)."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send_text(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        buttons: Sequence[Button] = (),
+        signature: Signature | None = None,
+    ) -> None:
+        markup = (
+            InlineKeyboardMarkup(
+                [[InlineKeyboardButton(b.label, callback_data=b.data)] for b in buttons]
+            )
+            if buttons
+            else None
+        )
+        for part in split_text(format_signed(text, signature)):
+            try:
+                await self.bot.send_message(
+                    chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup
+                )
+            except TelegramError as exc:
+                raise TelegramUnavailable(f"sendMessage to chat {chat_id} failed: {exc}") from exc
+            markup = None  # buttons go with the first part only
+
+
+def format_signed(text: str, signature: Signature | None) -> str:
+    """An employee's words appear under their name; everything is HTML-escaped."""
+    body = escape(text, quote=False)
+    if signature is None:
+        return body
+    where = f" · {escape(signature.store, quote=False)}" if signature.store else ""
+    return f"<b>{escape(signature.name, quote=False)}</b>{where}\n{body}"
+
+
+def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
+    """Telegram refuses messages over 4096 characters: split on line breaks where possible."""
+    parts: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        if cut <= 0:
+            cut = text.rfind(" ", 0, limit)
+        if cut <= 0 or _inside_entity(text, cut):
+            cut = limit
+        parts.append(text[:cut])
+        text = text[cut:].lstrip("\n ")
+    parts.append(text)
+    return parts
+
+
+def _inside_entity(text: str, cut: int) -> bool:
+    """Do not cut an HTML entity such as ``&amp;`` in two."""
+    amp = text.rfind("&", max(0, cut - 8), cut)
+    return amp != -1 and ";" not in text[amp:cut]

@@ -1,0 +1,134 @@
+"""One Tandem worker: Telegram in and out, Slack in and out, Redis, Rasa.
+
+Workers hold no state of their own; any number can share one Redis.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from telegram import Update
+
+from bot.http_app import build_http_app
+from bot.settings import Settings
+from bot.telegram_app import TgApp, build_application, build_bot, initialize
+from bot.telegram_channel import TelegramChannel
+from handoff.context import Context
+from handoff.customer_flow import CustomerFlow
+from handoff.desk_flow import DeskFlow
+from handoff.directory import EmployeeDirectory
+from handoff.slack_app import build_slack_app, build_web_client, check_token
+from handoff.slack_desk import SlackDesk
+from handoff.store import ConversationStore
+from nlu.facts import AnswerBook
+from nlu.rasa_client import RasaClient
+from nlu.stores import StoreDirectory
+from nlu.triage import Thresholds
+from playground.serve import serve_app
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Where this worker connects: the real services, or the playground's stand-ins."""
+
+    redis_url: str
+    rasa_url: str
+    telegram_token: str
+    telegram_api: str
+    slack_token: str
+    slack_api: str
+    slack_channel: str
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+
+
+class Worker:
+    def __init__(
+        self, settings: Settings, endpoints: Endpoints, *, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.settings = settings
+        self.endpoints = endpoints
+        self.clock = clock
+        self.http_url = ""
+        self.telegram: TgApp | None = None
+        self.store: ConversationStore | None = None
+        self._stack = AsyncExitStack()
+
+    async def start(self) -> None:
+        try:
+            await self._start()
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _start(self) -> None:
+        s, e, stack = self.settings, self.endpoints, self._stack
+        redis = Redis.from_url(e.redis_url)
+        stack.push_async_callback(redis.aclose)
+        self.store = store = ConversationStore(redis)
+        await store.check()
+        nlu = RasaClient(e.rasa_url)
+        stack.push_async_callback(nlu.aclose)
+        await nlu.check()
+
+        stores = StoreDirectory.load(s.data_dir / "stores.yml")
+        slack_client = build_web_client(e.slack_token, e.slack_api)
+        await check_token(slack_client)
+        bot = build_bot(e.telegram_token, e.telegram_api)
+        ctx = Context(
+            store=store,
+            nlu=nlu,
+            customers=TelegramChannel(bot),
+            desk=SlackDesk(slack_client),
+            stores=stores,
+            answers=AnswerBook.from_dir(s.data_dir, stores),
+            employees=EmployeeDirectory.load(s.data_dir / "employees.yml", stores),
+            default_channel=e.slack_channel,
+            thresholds=Thresholds(
+                s.triage_min_confidence, s.triage_min_margin, s.triage_negative_sentiment
+            ),
+            offer_timeout=s.offer_timeout_seconds,
+            clock=self.clock,
+        )
+        slack = build_slack_app(slack_client, DeskFlow(ctx), signing_secret=e.slack_signing_secret)
+        http = build_http_app(slack if e.slack_app_token is None else None, self._readiness)
+        self.http_url = await stack.enter_async_context(serve_app(http, s.http_host, s.http_port))
+        if e.slack_app_token is not None:
+            socket = AsyncSocketModeHandler(slack, e.slack_app_token)
+            await socket.connect_async()  # type: ignore[no-untyped-call]
+            stack.push_async_callback(socket.close_async)
+
+        self.telegram = app = build_application(bot, CustomerFlow(ctx), stores)
+        await initialize(app)
+        stack.push_async_callback(app.shutdown)
+        await app.start()
+        stack.push_async_callback(app.stop)
+        assert app.updater is not None
+        await app.updater.start_polling(
+            poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES
+        )
+        stack.push_async_callback(app.updater.stop)
+        log.info("worker started", extra={"http": self.http_url})
+
+    async def _readiness(self) -> dict[str, str]:
+        checks = {"redis": "ok", "telegram": "ok"}
+        try:
+            assert self.store is not None
+            await self.store.check()
+        except Exception as exc:
+            checks["redis"] = type(exc).__name__
+        if self.telegram is None or not self.telegram.running:
+            checks["telegram"] = "not running"
+        return checks
+
+    async def stop(self) -> None:
+        await self._stack.aclose()
+        log.info("worker stopped")

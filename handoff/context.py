@@ -1,0 +1,45 @@
+"""What the conversation flows need: the adapters, the business data and the policy knobs."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from handoff.directory import EmployeeDirectory
+from handoff.ports import CustomerChannel, Desk
+from handoff.store import ConversationStore
+from nlu.facts import AnswerBook
+from nlu.rasa_client import Nlu
+from nlu.stores import StoreDirectory
+from nlu.triage import Thresholds
+
+
+@dataclass
+class Context:
+    store: ConversationStore
+    nlu: Nlu
+    customers: CustomerChannel
+    desk: Desk
+    stores: StoreDirectory
+    answers: AnswerBook
+    employees: EmployeeDirectory
+    default_channel: str
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    offer_timeout: float = 120.0
+    clock: Callable[[], float] = time.time
+
+    def now(self) -> float:
+        return self.clock()
+
+    def now_dt(self) -> datetime:
+        return datetime.fromtimestamp(self.clock(), tz=UTC)
+
+    def channel_for(self, store_id: str | None) -> str:
+        """The store's own Slack channel, or the default handoff channel."""
+        if store_id is not None:
+            channel = self.stores.get(store_id).slack_channel
+            if channel:
+                return channel
+        return self.default_channel

@@ -1,0 +1,198 @@
+"""The customer's side of a conversation: each Telegram message, in order, exactly once.
+
+Under the chat's lock: record the message, then either let triage answer it (only
+while the bot owns the conversation) or pass it to the people in the Slack thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from dataclasses import dataclass, replace
+
+from bot.errors import NluUnavailable
+from handoff.cards import build_card
+from handoff.context import Context
+from handoff.routing import choose_employee
+from handoff.state import Conversation, Event, Status, attach_thread, hand_off, open_conversation
+from nlu.facts import Answer
+from nlu.result import NluResult
+from nlu.smalltalk import smalltalk_reply
+from nlu.triage import Decision, decide, handoff
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CustomerMessage:
+    update_id: int
+    chat_id: int
+    message_id: int
+    text: str
+    first_name: str
+    last_name: str | None = None
+    language: str | None = None
+    media: str | None = None  # "photo", "document", "voice": the text is then the caption
+
+
+class CustomerFlow:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    async def on_message(self, msg: CustomerMessage) -> None:
+        ctx = self.ctx
+        async with ctx.store.chat_lock(msg.chat_id):
+            if await ctx.store.seen("tg", msg.update_id):
+                log.info("duplicate update skipped", extra={"update_id": msg.update_id})
+                return
+            conv = await self._current_or_new(msg)
+            await ctx.store.append(
+                conv.id,
+                Event(
+                    "customer_message",
+                    ctx.now(),
+                    "customer",
+                    detail={"text": msg.text, "message_id": msg.message_id, "media": msg.media},
+                ),
+            )
+            if conv.status is Status.BOT:
+                conv = await self._bot_turn(conv, msg)
+            elif conv.thread is None:  # a handoff interrupted before its thread was opened
+                conv = await self._open_thread(conv)
+            else:
+                await ctx.desk.post_customer_message(conv.thread, msg.first_name, msg.text)
+            await ctx.store.save(conv)
+            await ctx.store.mark_seen("tg", msg.update_id)
+
+    async def _current_or_new(self, msg: CustomerMessage) -> Conversation:
+        ctx = self.ctx
+        await ctx.store.remember(
+            msg.chat_id,
+            first_name=msg.first_name,
+            **({"last_name": msg.last_name} if msg.last_name else {}),
+            **({"language": msg.language} if msg.language else {}),
+        )
+        conv = await ctx.store.current(msg.chat_id)
+        if conv is not None and conv.status is not Status.RESOLVED:
+            return conv
+        conv = open_conversation(await ctx.store.next_conversation_id(), msg.chat_id, ctx.now())
+        await ctx.store.count_conversation(msg.chat_id)
+        await ctx.store.save(conv)
+        return conv
+
+    async def _bot_turn(self, conv: Conversation, msg: CustomerMessage) -> Conversation:
+        ctx = self.ctx
+        profile = await ctx.store.customer(msg.chat_id)
+        nlu: NluResult | None = None
+        if msg.media:
+            decision, answer = handoff("media", detail=f"the customer sent a {msg.media}"), None
+        else:
+            try:
+                nlu = await ctx.nlu.parse(msg.text)
+            except NluUnavailable:
+                decision, answer = handoff("nlu_unavailable", detail="Rasa did not answer"), None
+        store_id = self._store_for(msg.text, nlu, profile.get("store"))
+        if nlu is not None:
+            seed = zlib.crc32(f"{conv.id}:{msg.message_id}".encode())
+            first_name = profile.get("first_name")
+
+            def lookup(intent: str) -> str | None:
+                result = ctx.answers.answer(
+                    intent, store_id=store_id, first_name=first_name, now=ctx.now_dt(), seed=seed
+                )
+                return result.text if isinstance(result, Answer) else None
+
+            decision, answer = decide(nlu, ctx.thresholds, lookup)
+            if decision.reason == "smalltalk" and decision.intent:
+                answer = smalltalk_reply(
+                    decision.intent, first_name=first_name, business=ctx.stores.business_name
+                )
+        if decision.route == "answer" and answer is not None:
+            await ctx.customers.send_text(msg.chat_id, answer)
+            await ctx.store.append(
+                conv.id,
+                Event(
+                    "bot_answer",
+                    ctx.now(),
+                    "bot",
+                    decision.reason,
+                    {"text": answer, "store_id": store_id, "nlu": decision.nlu},
+                ),
+            )
+            return conv
+        return await self._hand_off(conv, decision, store_id)
+
+    def _store_for(self, text: str, nlu: NluResult | None, home: str | None) -> str | None:
+        """The store the message names, else the customer's home store."""
+        named = nlu.entity("store") if nlu else None
+        store_id = self.ctx.stores.normalize(named) if named else None
+        return store_id or self.ctx.stores.find_in_text(text) or home
+
+    async def _hand_off(
+        self, conv: Conversation, decision: Decision, store_id: str | None
+    ) -> Conversation:
+        ctx = self.ctx
+        profile = await ctx.store.customer(conv.chat_id)
+        employee = None
+        if store_id is not None:
+            employee = choose_employee(
+                store_id=store_id,
+                now=ctx.now_dt(),
+                directory=ctx.employees,
+                last_helper=profile.get("last_helper"),
+                open_counts=await ctx.store.open_counts(),
+            )
+        now = ctx.now()
+        transition = hand_off(
+            conv,
+            reason=decision.reason,
+            offered_to=employee.slack_user_id if employee else None,
+            expires_at=now + ctx.offer_timeout if employee else None,
+            now=now,
+        )
+        conv = transition.conversation
+        if transition.event is not None:
+            transition.event.detail.update(nlu=decision.nlu, explanation=decision.detail)
+            await ctx.store.append(conv.id, transition.event)
+        conv = await self._open_thread(conv, store_id)
+        await self._tell_customer_who(
+            conv, profile.get("first_name"), employee_name=(employee.name if employee else None)
+        )
+        return conv
+
+    async def _open_thread(self, conv: Conversation, store_id: str | None = None) -> Conversation:
+        ctx = self.ctx
+        conv = replace(conv, store_id=store_id or conv.store_id)
+        await ctx.store.save(conv)  # the card reads the conversation's store
+        thread = await ctx.desk.open_thread(
+            ctx.channel_for(conv.store_id), await build_card(ctx, conv)
+        )
+        conv = attach_thread(conv, thread)
+        await ctx.store.save(conv)  # before the customer can answer, replies must find it
+        return conv
+
+    async def _tell_customer_who(
+        self, conv: Conversation, first_name: str | None, *, employee_name: str | None
+    ) -> None:
+        ctx = self.ctx
+        store = ctx.stores.get(conv.store_id).name if conv.store_id else None
+        who = employee_name or "one of our team"
+        where = f" at our {store} store" if store else ""
+        thanks = f"Thank you, {first_name}." if first_name else "Thank you."
+        text = f"{thanks} I've passed your message to {who}{where}, who will reply to you here."
+        await ctx.customers.send_text(conv.chat_id, text)
+        await ctx.store.append(
+            conv.id, Event("bot_notice", ctx.now(), "bot", detail={"text": text})
+        )
+
+    async def choose_store(self, chat_id: int, store_id: str) -> None:
+        """The customer picked their home store (buttons at /start or /store)."""
+        ctx = self.ctx
+        store = ctx.stores.get(store_id)
+        async with ctx.store.chat_lock(chat_id):
+            await ctx.store.remember(chat_id, store=store_id)
+        await ctx.customers.send_text(
+            chat_id,
+            f"Thank you. {store.name} is now your store; I'll answer with its details "
+            "and its team will help you when you need a person. You can change it with /store.",
+        )

@@ -1,0 +1,63 @@
+"""Posting to Slack: the outbound half of the Slack adapter (implements ``Desk``)."""
+
+from __future__ import annotations
+
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.errors import SlackUnavailable
+from handoff.ports import HandoffCard
+from handoff.slack_blocks import card_blocks, card_text, customer_message_blocks, escape_mrkdwn
+from handoff.state import ThreadRef
+
+
+class SlackDesk:
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+
+    async def open_thread(self, channel: str, card: HandoffCard) -> ThreadRef:
+        try:
+            response = await self.client.chat_postMessage(
+                channel=channel, text=card_text(card), blocks=card_blocks(card)
+            )
+        except (SlackApiError, SlackClientError) as exc:
+            raise SlackUnavailable(f"chat.postMessage to {channel} failed: {exc}") from exc
+        return ThreadRef(str(response["channel"]), str(response["ts"]))
+
+    async def refresh_card(self, thread: ThreadRef, card: HandoffCard) -> None:
+        await self._call(
+            "chat_update",
+            channel=thread.channel,
+            ts=thread.ts,
+            text=card_text(card),
+            blocks=card_blocks(card),
+        )
+
+    async def post_customer_message(self, thread: ThreadRef, customer_name: str, text: str) -> None:
+        fallback, blocks = customer_message_blocks(customer_name, text)
+        await self._call(
+            "chat_postMessage",
+            channel=thread.channel,
+            thread_ts=thread.ts,
+            text=fallback,
+            blocks=blocks,
+        )
+
+    async def post_status(self, thread: ThreadRef, text: str) -> None:
+        await self._call(
+            "chat_postMessage",
+            channel=thread.channel,
+            thread_ts=thread.ts,
+            text=escape_mrkdwn(text),
+        )
+
+    async def tell_employee(self, thread: ThreadRef, user: str, text: str) -> None:
+        await self._call(
+            "chat_postEphemeral", channel=thread.channel, user=user, thread_ts=thread.ts, text=text
+        )
+
+    async def _call(self, method: str, **kwargs: object) -> None:
+        try:
+            await getattr(self.client, method)(**kwargs)
+        except (SlackApiError, SlackClientError) as exc:
+            raise SlackUnavailable(f"Slack {method} failed: {exc}") from exc

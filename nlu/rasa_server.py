@@ -1,0 +1,92 @@
+"""Runs the Rasa NLU server (``rasa run --enable-api``) as a child process."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from pathlib import Path
+
+import httpx
+
+from bot.errors import SetupError
+from bot.settings import PROJECT_ROOT
+from nlu.rasa_model import rasa_env_vars
+
+log = logging.getLogger(__name__)
+
+
+class RasaServer:
+    def __init__(
+        self, rasa: Path, model: Path, *, port: int, log_path: Path, root: Path = PROJECT_ROOT
+    ) -> None:
+        self.rasa = rasa
+        self.model = model
+        self.port = port
+        self.log_path = log_path
+        self.root = root
+        self.process: asyncio.subprocess.Process | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self, wait_seconds: float = 300.0) -> str:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with self.log_path.open("ab") as log_file:
+            self.process = await asyncio.create_subprocess_exec(
+                str(self.rasa),
+                "run",
+                "--enable-api",
+                "--model",
+                str(self.model),
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                cwd=self.root,
+                env=rasa_env_vars(self.root),
+                stdout=log_file,
+                stderr=asyncio.subprocess.STDOUT,
+                start_new_session=True,
+            )
+        await self._wait_ready(wait_seconds)
+        log.info("rasa server ready", extra={"url": self.url, "model": self.model.name})
+        return self.url
+
+    async def _wait_ready(self, wait_seconds: float) -> None:
+        deadline = time.monotonic() + wait_seconds
+        async with httpx.AsyncClient(base_url=self.url, timeout=2.0) as http:
+            while time.monotonic() < deadline:
+                if self.process is not None and self.process.returncode is not None:
+                    raise SetupError(
+                        f"the Rasa server exited; see {self.log_path}:\n{self._tail()}"
+                    )
+                try:
+                    response = await http.get("/status")
+                    if response.status_code == 200 and response.json().get("model_file"):
+                        return
+                except (httpx.HTTPError, ValueError):
+                    pass
+                await asyncio.sleep(0.5)
+        await self.stop()
+        raise SetupError(
+            f"the Rasa server was not ready after {wait_seconds:.0f}s; see {self.log_path}"
+        )
+
+    def _tail(self, lines: int = 15) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    async def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None or process.returncode is not None:
+            return
+        process.terminate()
+        try:
+            await asyncio.wait_for(process.wait(), 20)
+        except TimeoutError:
+            process.kill()
+            await process.wait()

@@ -1,0 +1,69 @@
+"""The local playground: the fake Telegram and Slack servers plus the page showing both sides.
+
+``tandem run`` serves it when no tokens are set; the worker then talks to these
+stand-ins through the real PTB and slack_sdk, exactly as it would to the real services.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.routing import Mount
+
+from handoff.directory import EmployeeDirectory
+from nlu.stores import StoreDirectory
+from playground.fake_slack import FakeSlack
+from playground.fake_telegram import FakeTelegram
+from playground.page import page_routes
+
+# Tokens of the right shape; they only ever reach the local fakes.
+TELEGRAM_TOKEN = "5550001234:PLAYGROUND-local-only-not-a-secret"
+SLACK_BOT_TOKEN = "xoxb-playground-local-only"
+SLACK_APP_TOKEN = "xapp-playground-local-only"
+DEFAULT_CHANNEL = "C0HANDOFF"
+
+
+@dataclass
+class Playground:
+    telegram: FakeTelegram
+    slack: FakeSlack
+    signing_secret: str = field(default_factory=lambda: secrets.token_hex(16))
+
+    @classmethod
+    def for_business(cls, data_dir: Path) -> Playground:
+        stores = StoreDirectory.load(data_dir / "stores.yml")
+        employees = EmployeeDirectory.load(data_dir / "employees.yml", stores)
+        channels = {DEFAULT_CHANNEL: "handoff"}
+        for store in stores:
+            if store.slack_channel:
+                channels[store.slack_channel] = f"{store.id}-desk"
+        users = [
+            {
+                "id": e.slack_user_id,
+                "name": e.id,
+                "real_name": e.full_name,
+                "profile": {"display_name": e.name, "real_name": e.full_name},
+            }
+            for e in employees
+        ]
+        secret = secrets.token_hex(16)
+        slack = FakeSlack(
+            bot_token=SLACK_BOT_TOKEN,
+            app_token=SLACK_APP_TOKEN,
+            signing_secret=secret,
+            channels=channels,
+            users=users,
+        )
+        return cls(FakeTelegram(TELEGRAM_TOKEN), slack, secret)
+
+    def app(self) -> Starlette:
+        return Starlette(
+            routes=[
+                Mount("/telegram", app=self.telegram.app),
+                Mount("/slack", app=self.slack.app),
+                *page_routes(),
+            ]
+        )

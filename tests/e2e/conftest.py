@@ -1,0 +1,92 @@
+"""The whole loop in-process: the playground's fake Telegram and Slack, real PTB and bolt
+workers, the session's Valkey and Rasa servers, and a clock the tests control."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest_asyncio
+from redis.asyncio import Redis
+
+from bot.settings import PROJECT_ROOT, Settings
+from bot.worker import Endpoints, Worker
+from playground.app import DEFAULT_CHANNEL, SLACK_BOT_TOKEN, TELEGRAM_TOKEN, Playground
+from playground.serve import serve_app
+
+DATA = PROJECT_ROOT / "data"
+DETROIT = ZoneInfo("America/Detroit")
+
+
+class Clock:
+    """A settable clock; starts on a Tuesday at 11:00 in the stores' timezone."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 24, 11, 0, tzinfo=DETROIT).timestamp()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def clock() -> Clock:
+    return Clock()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def playground() -> AsyncIterator[tuple[Playground, str]]:
+    pg = Playground.for_business(DATA)
+    async with serve_app(pg.app()) as url:
+        yield pg, url
+    await pg.telegram.aclose()
+    await pg.slack.aclose()
+
+
+StartWorker = Callable[[], Awaitable[Worker]]
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def start_worker(
+    playground: tuple[Playground, str], redis: Redis, redis_url: str, rasa_url: str, clock: Clock,
+    tmp_path: Path,
+) -> AsyncIterator[StartWorker]:
+    """Starts a worker wired to the playground; every worker is stopped after the test."""
+    pg, url = playground
+    workers: list[Worker] = []
+
+    async def start() -> Worker:
+        settings = Settings(_env_file=None, http_port=0, state_dir=tmp_path)  # type: ignore[call-arg]
+        endpoints = Endpoints(
+            redis_url=redis_url,
+            rasa_url=rasa_url,
+            telegram_token=TELEGRAM_TOKEN,
+            telegram_api=f"{url}/telegram",
+            slack_token=SLACK_BOT_TOKEN,
+            slack_api=f"{url}/slack/api/",
+            slack_channel=DEFAULT_CHANNEL,
+            slack_signing_secret=pg.signing_secret,
+        )
+        worker = Worker(settings, endpoints, clock=clock)
+        await worker.start()
+        workers.append(worker)
+        pg.slack.set_request_url(f"{worker.http_url}/slack/events")
+        return worker
+
+    yield start
+    for worker in workers:
+        await worker.stop()
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], *, within: float = 5.0) -> None:
+    """Wait for something the worker finishes just after its visible effect."""
+    deadline = asyncio.get_running_loop().time() + within
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"not true within {within}s")
+        await asyncio.sleep(0.02)
