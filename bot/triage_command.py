@@ -10,49 +10,43 @@ from pathlib import Path
 
 from bot.settings import Settings
 from nlu.evaluation import Outcome, load_cases, summarise
-from nlu.facts import Answer, AnswerBook
+from nlu.facts import AnswerBook
 from nlu.local_rasa import start_local_rasa
 from nlu.rasa_client import RasaClient
-from nlu.smalltalk import smalltalk_reply
+from nlu.responder import Reply, Responder
 from nlu.stores import StoreDirectory
-from nlu.triage import Decision, Thresholds, decide
+from nlu.triage import Thresholds
 
 
 class Triage:
-    """The same policy the worker applies, with the worker's data and thresholds."""
+    """The worker's policy, data and thresholds, applied to one text at a time."""
 
     def __init__(self, settings: Settings, rasa: RasaClient) -> None:
         self.rasa = rasa
-        self.stores = StoreDirectory.load(settings.data_dir / "stores.yml")
-        self.answers = AnswerBook.from_dir(settings.data_dir, self.stores)
-        self.thresholds = Thresholds(
-            settings.triage_min_confidence,
-            settings.triage_min_margin,
-            settings.triage_negative_sentiment,
+        stores = StoreDirectory.load(settings.data_dir / "stores.yml")
+        self.responder = Responder(
+            stores,
+            AnswerBook.from_dir(settings.data_dir, stores),
+            Thresholds(
+                settings.triage_min_confidence,
+                settings.triage_min_margin,
+                settings.triage_negative_sentiment,
+            ),
         )
 
-    async def run(
-        self, text: str, *, store: str | None, name: str | None
-    ) -> tuple[Decision, str | None]:
+    async def run(self, text: str, *, store: str | None = None, name: str | None = None) -> Reply:
         nlu = await self.rasa.parse(text)
-        named = nlu.entity("store")
-        store_id = (self.stores.normalize(named) if named else None) or (
-            self.stores.find_in_text(text) or store
+        return self.responder.respond(
+            nlu,
+            home_store=store,
+            first_name=name,
+            now=datetime.now(UTC),
+            seed=zlib.crc32(text.encode()),
         )
-        now = datetime.now(UTC)
 
-        def lookup(intent: str) -> str | None:
-            result = self.answers.answer(
-                intent, store_id=store_id, first_name=name, now=now, seed=zlib.crc32(text.encode())
-            )
-            return result.text if isinstance(result, Answer) else None
 
-        decision, answer = decide(nlu, self.thresholds, lookup)
-        if decision.reason == "smalltalk" and decision.intent:
-            answer = smalltalk_reply(
-                decision.intent, first_name=name, business=self.stores.business_name
-            )
-        return decision, answer
+def route_of(reply: Reply) -> str:
+    return "smalltalk" if reply.decision.reason == "smalltalk" else reply.decision.route
 
 
 async def triage_command(
@@ -62,28 +56,31 @@ async def triage_command(
     store: str | None,
     name: str | None,
 ) -> int:
+    cases = load_cases(Path(cases_file)) if cases_file else []
     async with AsyncExitStack() as stack:
         url = (
             str(settings.rasa_url)
             if settings.rasa_url
-            else (await start_local_rasa(stack, settings.state_dir))
+            else await start_local_rasa(stack, settings.state_dir)
         )
         rasa = RasaClient(url)
         stack.push_async_callback(rasa.aclose)
         await rasa.check()
         triage = Triage(settings, rasa)
         if text is not None:
-            decision, answer = await triage.run(text, store=store, name=name)
-            print(json.dumps(decision.as_json(answer), ensure_ascii=False))
+            reply = await triage.run(text, store=store, name=name)
+            print(json.dumps(reply.decision.as_json(reply.answer), ensure_ascii=False))
             return 0
-        assert cases_file is not None
         outcomes = []
-        for case in load_cases(Path(cases_file)):
-            decision, answer = await triage.run(case.text, store=store, name=name)
-            route = "smalltalk" if decision.reason == "smalltalk" else decision.route
-            outcomes.append(Outcome(case, route, decision.intent))
-            line = {"text": case.text, "expected": case.route, **decision.as_json(answer)}
-            line["route"] = route
-            print(json.dumps(line, ensure_ascii=False))
+        for case in cases:
+            reply = await triage.run(case.text, store=store, name=name)
+            outcomes.append(Outcome(case, route_of(reply), reply.decision.intent))
+            line = {
+                "text": case.text,
+                "expected": case.route,
+                **reply.decision.as_json(reply.answer),
+            }
+            line["route"] = route_of(reply)
+            print(json.dumps(line, ensure_ascii=False), flush=True)
         print(json.dumps({"summary": summarise(outcomes)}, ensure_ascii=False))
     return 0

@@ -12,6 +12,7 @@ from handoff.ports import CustomerChannel, Desk
 from handoff.store import ConversationStore
 from nlu.facts import AnswerBook
 from nlu.rasa_client import Nlu
+from nlu.responder import Responder
 from nlu.stores import StoreDirectory
 from nlu.triage import Thresholds
 
@@ -29,6 +30,11 @@ class Context:
     thresholds: Thresholds = field(default_factory=Thresholds)
     offer_timeout: float = 120.0
     clock: Callable[[], float] = time.time
+
+    responder: Responder = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.responder = Responder(self.stores, self.answers, self.thresholds)
 
     def now(self) -> float:
         return self.clock()

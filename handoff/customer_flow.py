@@ -15,10 +15,8 @@ from handoff.cards import build_card
 from handoff.context import Context
 from handoff.routing import choose_employee
 from handoff.state import Conversation, Event, Status, attach_thread, hand_off, open_conversation
-from nlu.facts import Answer
-from nlu.result import NluResult
-from nlu.smalltalk import smalltalk_reply
-from nlu.triage import Decision, decide, handoff
+from nlu.responder import Reply
+from nlu.triage import Decision, handoff
 
 log = logging.getLogger(__name__)
 
@@ -83,50 +81,37 @@ class CustomerFlow:
     async def _bot_turn(self, conv: Conversation, msg: CustomerMessage) -> Conversation:
         ctx = self.ctx
         profile = await ctx.store.customer(msg.chat_id)
-        nlu: NluResult | None = None
-        if msg.media:
-            decision, answer = handoff("media", detail=f"the customer sent a {msg.media}"), None
-        else:
-            try:
-                nlu = await ctx.nlu.parse(msg.text)
-            except NluUnavailable:
-                decision, answer = handoff("nlu_unavailable", detail="Rasa did not answer"), None
-        store_id = self._store_for(msg.text, nlu, profile.get("store"))
-        if nlu is not None:
-            seed = zlib.crc32(f"{conv.id}:{msg.message_id}".encode())
-            first_name = profile.get("first_name")
-
-            def lookup(intent: str) -> str | None:
-                result = ctx.answers.answer(
-                    intent, store_id=store_id, first_name=first_name, now=ctx.now_dt(), seed=seed
-                )
-                return result.text if isinstance(result, Answer) else None
-
-            decision, answer = decide(nlu, ctx.thresholds, lookup)
-            if decision.reason == "smalltalk" and decision.intent:
-                answer = smalltalk_reply(
-                    decision.intent, first_name=first_name, business=ctx.stores.business_name
-                )
-        if decision.route == "answer" and answer is not None:
-            await ctx.customers.send_text(msg.chat_id, answer)
+        reply = await self._decide(conv, msg, profile)
+        if reply.decision.route == "answer" and reply.answer is not None:
+            await ctx.customers.send_text(msg.chat_id, reply.answer)
+            detail = {"text": reply.answer, "store_id": reply.store_id, "nlu": reply.decision.nlu}
             await ctx.store.append(
-                conv.id,
-                Event(
-                    "bot_answer",
-                    ctx.now(),
-                    "bot",
-                    decision.reason,
-                    {"text": answer, "store_id": store_id, "nlu": decision.nlu},
-                ),
+                conv.id, Event("bot_answer", ctx.now(), "bot", reply.decision.reason, detail)
             )
             return conv
-        return await self._hand_off(conv, decision, store_id)
+        return await self._hand_off(conv, reply.decision, reply.store_id)
 
-    def _store_for(self, text: str, nlu: NluResult | None, home: str | None) -> str | None:
-        """The store the message names, else the customer's home store."""
-        named = nlu.entity("store") if nlu else None
-        store_id = self.ctx.stores.normalize(named) if named else None
-        return store_id or self.ctx.stores.find_in_text(text) or home
+    async def _decide(
+        self, conv: Conversation, msg: CustomerMessage, profile: dict[str, str]
+    ) -> Reply:
+        """Triage; a file, or Rasa being down, goes straight to a person."""
+        ctx = self.ctx
+        home = profile.get("store")
+        if msg.media:
+            reason = handoff("media", detail=f"the customer sent a {msg.media}")
+            return Reply(reason, None, ctx.responder.store_for(msg.text, None, home))
+        try:
+            nlu = await ctx.nlu.parse(msg.text)
+        except NluUnavailable:
+            reason = handoff("nlu_unavailable", detail="Rasa did not answer")
+            return Reply(reason, None, ctx.responder.store_for(msg.text, None, home))
+        return ctx.responder.respond(
+            nlu,
+            home_store=home,
+            first_name=profile.get("first_name"),
+            now=ctx.now_dt(),
+            seed=zlib.crc32(f"{conv.id}:{msg.message_id}".encode()),
+        )
 
     async def _hand_off(
         self, conv: Conversation, decision: Decision, store_id: str | None

@@ -106,7 +106,7 @@ class DeskFlow:
         async def transition(conv: Conversation) -> Transition:
             return claim(conv, employee=user, now=self.ctx.now())
 
-        async def after(conv: Conversation) -> None:
+        async def after(before: Conversation, conv: Conversation) -> None:
             ctx = self.ctx
             await ctx.store.adjust_open(user, +1)
             await ctx.store.remember(conv.chat_id, last_helper=employee.id)
@@ -124,8 +124,8 @@ class DeskFlow:
         async def transition(conv: Conversation) -> Transition:
             return hand_back(conv, by=user, now=self.ctx.now())
 
-        async def after(conv: Conversation) -> None:
-            await self._release(conv, user, "the assistant is back if you need anything else.")
+        async def after(before: Conversation, conv: Conversation) -> None:
+            await self._release(before, user, "the assistant is back if you need anything else.")
             await self.ctx.desk.post_status(thread, f"{self._name(user)} handed back to the bot.")
 
         return await self._act(thread, transition, after, "The bot already has this conversation.")
@@ -134,26 +134,26 @@ class DeskFlow:
         async def transition(conv: Conversation) -> Transition:
             return resolve(conv, by=user, now=self.ctx.now())
 
-        async def after(conv: Conversation) -> None:
-            await self._release(conv, user, "write here any time if you need anything else.")
+        async def after(before: Conversation, conv: Conversation) -> None:
+            await self._release(before, user, "write here any time if you need anything else.")
             await self.ctx.desk.post_status(
                 thread, f"{self._name(user)} resolved the conversation."
             )
 
         return await self._act(thread, transition, after, "This conversation is already resolved.")
 
-    async def _release(self, conv: Conversation, user: str, next_step: str) -> None:
-        previous = conv.owner or user
-        if previous and self.ctx.employees.by_slack_id(previous):
-            await self.ctx.store.adjust_open(previous, -1)
-        text = f"{self._name(previous)} has left the chat; {next_step}"
-        await self.ctx.customers.send_text(conv.chat_id, text)
+    async def _release(self, before: Conversation, user: str, next_step: str) -> None:
+        """Tell the customer the person has left; their load drops by one."""
+        if before.owner:
+            await self.ctx.store.adjust_open(before.owner, -1)
+        text = f"{self._name(before.owner or user)} has left the chat; {next_step}"
+        await self.ctx.customers.send_text(before.chat_id, text)
 
     async def _act(
         self,
         thread: ThreadRef,
         transition: Callable[[Conversation], Awaitable[Transition]],
-        after: Callable[[Conversation], Awaitable[None]],
+        after: Callable[[Conversation, Conversation], Awaitable[None]],
         unchanged: str,
     ) -> str | None:
         ctx = self.ctx
@@ -170,9 +170,8 @@ class DeskFlow:
                 return f"That is not possible now: {exc}."
             if result.event is None:
                 return unchanged
-            before, conv = conv, result.conversation
             await ctx.store.append(conv.id, result.event)
-            await ctx.store.save(conv)
-            await after(before if result.event.kind != "claim" else conv)
-            await ctx.desk.refresh_card(thread, await build_card(ctx, conv))
+            await ctx.store.save(result.conversation)
+            await after(conv, result.conversation)
+            await ctx.desk.refresh_card(thread, await build_card(ctx, result.conversation))
         return None
