@@ -7,7 +7,7 @@ VENV := .venv
 TANDEM := $(VENV)/bin/tandem
 PYTEST_ARGS ?=
 
-.PHONY: run test setup lint typecheck check nlu-report bench-review bench browsers clean
+.PHONY: run test setup lint typecheck check nlu-report bench-loop browsers clean
 
 run: setup
 	$(TANDEM) run
@@ -46,6 +46,10 @@ check: lint typecheck test
 
 nlu-report: setup
 	nlu/cross_validate.sh .venv-rasa/bin/rasa reports/nlu
+
+# Customer message → bot answer / → Slack card / → thread post, through the playground path.
+bench-loop: setup
+	$(VENV)/bin/python -m benchmarks.loop_latency
 
 clean:
 	rm -rf .venv .venv-rasa .tools models .tandem reports

@@ -29,7 +29,12 @@ async def run(settings: Settings) -> None:
             stack.push_async_callback(playground.telegram.aclose)
             stack.push_async_callback(playground.slack.aclose)
             url = await stack.enter_async_context(
-                serve_app(playground.app(), settings.http_host, settings.playground_port)
+                serve_app(
+                    playground.app(),
+                    settings.http_host,
+                    settings.playground_port,
+                    ws="websockets-sansio",  # FakeSlack's Socket Mode endpoint
+                )
             )
             endpoints = Endpoints(
                 redis_url=redis_url,

@@ -34,13 +34,20 @@ class Triage:
             ),
         )
 
-    async def run(self, text: str, *, store: str | None = None, name: str | None = None) -> Reply:
+    async def run(
+        self,
+        text: str,
+        *,
+        store: str | None = None,
+        name: str | None = None,
+        now: datetime | None = None,
+    ) -> Reply:
         nlu = await self.rasa.parse(text)
         return self.responder.respond(
             nlu,
             home_store=store,
             first_name=name,
-            now=datetime.now(UTC),
+            now=now or datetime.now(UTC),
             seed=zlib.crc32(text.encode()),
         )
 

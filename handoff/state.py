@@ -57,6 +57,9 @@ class Conversation:
     handoff_reason: str | None = None
     passed_by: tuple[str, ...] = ()
     closed_at: float | None = None
+    # The escalation ladder (handoff/escalation.py): its rung and everyone offered before.
+    offer_stage: str | None = None
+    offered: tuple[str, ...] = ()
 
     @property
     def bot_may_answer(self) -> bool:
@@ -76,6 +79,8 @@ class Conversation:
             "handoff_reason": self.handoff_reason,
             "passed_by": list(self.passed_by),
             "closed_at": self.closed_at,
+            "offer_stage": self.offer_stage,
+            "offered": list(self.offered),
         }
         return data
 
@@ -95,6 +100,8 @@ class Conversation:
             handoff_reason=data.get("handoff_reason"),
             passed_by=tuple(data.get("passed_by") or ()),
             closed_at=data.get("closed_at"),
+            offer_stage=data.get("offer_stage"),
+            offered=tuple(data.get("offered") or ()),
         )
 
 

@@ -7,14 +7,22 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
+import pytest
 import pytest_asyncio
 from redis.asyncio import Redis
 
 from bot.settings import PROJECT_ROOT, Settings
 from bot.worker import Endpoints, Worker
-from playground.app import DEFAULT_CHANNEL, SLACK_BOT_TOKEN, TELEGRAM_TOKEN, Playground
+from playground.app import (
+    DEFAULT_CHANNEL,
+    SLACK_APP_TOKEN,
+    SLACK_BOT_TOKEN,
+    TELEGRAM_TOKEN,
+    Playground,
+)
 from playground.serve import serve_app
 
 DATA = PROJECT_ROOT / "data"
@@ -42,40 +50,77 @@ async def clock() -> Clock:
 @pytest_asyncio.fixture(loop_scope="session")
 async def playground() -> AsyncIterator[tuple[Playground, str]]:
     pg = Playground.for_business(DATA)
-    async with serve_app(pg.app()) as url:
+    async with serve_app(pg.app(), ws="websockets-sansio") as url:  # FakeSlack's Socket Mode
         yield pg, url
     await pg.telegram.aclose()
     await pg.slack.aclose()
 
 
-StartWorker = Callable[[], Awaitable[Worker]]
+SlackMode = Literal["http", "socket"]
+
+
+@pytest.fixture
+def slack_mode() -> SlackMode:
+    """How workers get Slack's events: `parametrize("slack_mode", ...)` to run in Socket Mode."""
+    return "http"
+
+
+class StartWorker(Protocol):
+    def __call__(
+        self,
+        *,
+        slack_mode: SlackMode | None = None,
+        data_dir: Path | None = None,
+        rasa: str | None = None,
+    ) -> Awaitable[Worker]: ...
 
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def start_worker(
-    playground: tuple[Playground, str], redis: Redis, redis_url: str, rasa_url: str, clock: Clock,
+    playground: tuple[Playground, str],
+    redis: Redis,
+    redis_url: str,
+    rasa_url: str,
+    clock: Clock,
     tmp_path: Path,
+    slack_mode: SlackMode,
 ) -> AsyncIterator[StartWorker]:
     """Starts a worker wired to the playground; every worker is stopped after the test."""
     pg, url = playground
     workers: list[Worker] = []
+    default_mode = slack_mode
 
-    async def start() -> Worker:
-        settings = Settings(_env_file=None, http_port=0, state_dir=tmp_path)  # type: ignore[call-arg]
+    async def start(
+        *,
+        slack_mode: SlackMode | None = None,
+        data_dir: Path | None = None,
+        rasa: str | None = None,
+    ) -> Worker:
+        """`data_dir`: other business data; `rasa`: another Rasa URL (e.g. one a test stops)."""
+        socket_mode = (slack_mode or default_mode) == "socket"
+        settings = Settings(  # type: ignore[call-arg]
+            _env_file=None, http_port=0, state_dir=tmp_path, data_dir=data_dir or DATA
+        )
         endpoints = Endpoints(
             redis_url=redis_url,
-            rasa_url=rasa_url,
+            rasa_url=rasa or rasa_url,
             telegram_token=TELEGRAM_TOKEN,
             telegram_api=f"{url}/telegram",
             slack_token=SLACK_BOT_TOKEN,
             slack_api=f"{url}/slack/api/",
             slack_channel=DEFAULT_CHANNEL,
-            slack_signing_secret=pg.signing_secret,
+            # Socket Mode: the app token and no signing secret, as a real deployment has.
+            slack_signing_secret=None if socket_mode else pg.signing_secret,
+            slack_app_token=SLACK_APP_TOKEN if socket_mode else None,
         )
         worker = Worker(settings, endpoints, clock=clock)
         await worker.start()
         workers.append(worker)
-        pg.slack.set_request_url(f"{worker.http_url}/slack/events")
+        if socket_mode:
+            pg.slack.set_request_url(None)  # so nothing reaches the worker but the socket
+            await pg.slack.wait_for_socket()
+        else:
+            pg.slack.set_request_url(f"{worker.http_url}/slack/events")
         return worker
 
     yield start

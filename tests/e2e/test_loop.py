@@ -35,8 +35,9 @@ async def test_factual_question_is_answered_with_the_stores_fact(
 ) -> None:
     pg, _ = playground
     await start_worker()
-    await pg.telegram.customer_sends(501, "what are your hours at riverside on saturday?",
-                                     first_name="Alex")
+    await pg.telegram.customer_sends(
+        501, "what are your hours at riverside on saturday?", first_name="Alex"
+    )
     answer = await pg.telegram.wait_for_bot_message(501)
     assert "Riverside" in _text(answer)
     assert "7 am" in _text(answer)
@@ -63,7 +64,8 @@ async def test_upset_customer_goes_to_a_named_local_employee_and_gets_their_repl
     await _choose_store(pg, chat, "riverside")
 
     await pg.telegram.customer_sends(
-        chat, "This is ridiculous, my order never arrived and nobody answers the phone!",
+        chat,
+        "This is ridiculous, my order never arrived and nobody answers the phone!",
         first_name="Alex",
     )
     holding = await pg.telegram.wait_for_bot_message(chat, lambda m: "Aisha" in _text(m))
@@ -84,7 +86,9 @@ async def test_upset_customer_goes_to_a_named_local_employee_and_gets_their_repl
 
     before = len(pg.telegram.bot_messages(chat))
     await pg.slack.user_posts(
-        AISHA, RIVERSIDE_DESK, "I'm sorry, Alex. Let me look up your order now.",
+        AISHA,
+        RIVERSIDE_DESK,
+        "I'm sorry, Alex. Let me look up your order now.",
         thread_ts=card["ts"],
     )
     reply = await pg.telegram.wait_for_bot_message(
@@ -109,8 +113,9 @@ async def test_conversation_survives_a_worker_restart(
     worker = await start_worker()
     chat = 503
     await _choose_store(pg, chat, "riverside")
-    await pg.telegram.customer_sends(chat, "I want to speak to a real person please",
-                                     first_name="Sam")
+    await pg.telegram.customer_sends(
+        chat, "I want to speak to a real person please", first_name="Sam"
+    )
     card = await pg.slack.wait_for_message(RIVERSIDE_DESK)
     await pg.slack.user_clicks(AISHA, RIVERSIDE_DESK, card["ts"], "take_over")
     await pg.telegram.wait_for_bot_message(chat, lambda m: "this is Aisha" in _text(m))
