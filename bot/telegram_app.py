@@ -20,6 +20,7 @@ from telegram.ext import (
 )
 
 from bot.errors import ConfigError, TelegramUnavailable
+from bot.telegram_files import attachment_of, to_customer_edit
 from handoff.customer_flow import CustomerFlow, CustomerMessage
 from nlu.stores import StoreDirectory
 
@@ -49,6 +50,9 @@ def build_application(bot: ExtBot[int], flow: CustomerFlow, stores: StoreDirecto
     app.add_handler(CommandHandler("start", handlers.start, filters=private))
     app.add_handler(CommandHandler("store", handlers.ask_store, filters=private))
     app.add_handler(CallbackQueryHandler(handlers.store_chosen, pattern=f"^{STORE_CALLBACK}"))
+    # Before the message handlers: they would match edits too, and drop them.
+    edits = filters.UpdateType.EDITED_MESSAGE & private
+    app.add_handler(MessageHandler(edits, handlers.edited))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & private, handlers.message))
     app.add_handler(MessageHandler(MEDIA & private, handlers.message))
     app.add_error_handler(handlers.error)
@@ -121,6 +125,12 @@ class TelegramHandlers:
             return
         await self.flow.on_message(to_customer_message(update.update_id, message))
 
+    async def edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.edited_message
+        if message is None or not (message.text or message.caption):
+            return
+        await self.flow.edits.on_edit(to_customer_edit(update.update_id, message))
+
     async def error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         update_id = update.update_id if isinstance(update, Update) else None
         log.error(
@@ -150,6 +160,7 @@ def to_customer_message(update_id: int, message: Message) -> CustomerMessage:
         last_name=user.last_name,
         language=user.language_code,
         media=media,
+        attachment=attachment_of(message),
     )
 
 

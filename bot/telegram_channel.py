@@ -7,12 +7,14 @@ from html import escape
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from bot.errors import TelegramUnavailable
+from handoff.media import Download, FileTooLarge, too_large
 from handoff.ports import Button, Signature
 
 TELEGRAM_TEXT_LIMIT = 4096
+TELEGRAM_CAPTION_LIMIT = 1024
 
 
 class TelegramChannel:
@@ -44,6 +46,59 @@ class TelegramChannel:
             except TelegramError as exc:
                 raise TelegramUnavailable(f"sendMessage to chat {chat_id} failed: {exc}") from exc
             markup = None  # buttons go with the first part only
+
+    async def send_photo(
+        self, chat_id: int, data: bytes, caption: str, signature: Signature | None = None
+    ) -> None:
+        await self._send_file("send_photo", chat_id, caption, signature, photo=data)
+
+    async def send_document(
+        self,
+        chat_id: int,
+        data: bytes,
+        file_name: str,
+        caption: str,
+        signature: Signature | None = None,
+    ) -> None:
+        await self._send_file(
+            "send_document", chat_id, caption, signature, document=data, filename=file_name
+        )
+
+    async def _send_file(
+        self,
+        method: str,
+        chat_id: int,
+        caption: str,
+        signature: Signature | None,
+        **file: object,
+    ) -> None:
+        # Captions are capped at 1024 characters: a longer one follows as its own message.
+        signed = format_signed(caption, signature)
+        overflow = len(signed) > TELEGRAM_CAPTION_LIMIT
+        if overflow:
+            signed = format_signed("", signature).rstrip("\n") if signature else ""
+        try:
+            await getattr(self.bot, method)(
+                chat_id, caption=signed or None, parse_mode=ParseMode.HTML, **file
+            )
+        except TelegramError as exc:
+            raise TelegramUnavailable(f"{method} to chat {chat_id} failed: {exc}") from exc
+        if overflow:
+            await self.send_text(chat_id, caption, signature=signature)
+
+    async def fetch_file(self, file_id: str) -> Download:
+        try:
+            file = await self.bot.get_file(file_id)
+            if too_large(file.file_size):
+                raise FileTooLarge(f"{file.file_size} bytes")
+            data = await file.download_as_bytearray()
+        except BadRequest as exc:
+            if "too big" in exc.message.lower():
+                raise FileTooLarge(exc.message) from exc
+            raise TelegramUnavailable(f"getFile failed: {exc}") from exc
+        except TelegramError as exc:
+            raise TelegramUnavailable(f"getFile failed: {exc}") from exc
+        return Download(bytes(data), file.file_path)
 
 
 def format_signed(text: str, signature: Signature | None) -> str:

@@ -23,9 +23,11 @@ from handoff.context import Context
 from handoff.customer_flow import CustomerFlow
 from handoff.desk_flow import DeskFlow
 from handoff.directory import EmployeeDirectory
+from handoff.offers import offer_timer_loop
 from handoff.slack_app import build_slack_app, build_web_client, check_token
 from handoff.slack_desk import SlackDesk
 from handoff.store import ConversationStore
+from handoff.timers import TimerLoop
 from nlu.facts import AnswerBook
 from nlu.rasa_client import RasaClient
 from nlu.stores import StoreDirectory
@@ -60,6 +62,7 @@ class Worker:
         self.http_url = ""
         self.telegram: TgApp | None = None
         self.store: ConversationStore | None = None
+        self.timers: TimerLoop | None = None
         self._stack = AsyncExitStack()
 
     async def start(self) -> None:
@@ -116,6 +119,8 @@ class Worker:
             poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES
         )
         stack.push_async_callback(app.updater.stop)
+        # Offer expiries: every worker polls, each timer fires once (handoff/timers.py).
+        self.timers = await stack.enter_async_context(offer_timer_loop(ctx).running())
         log.info("worker started", extra={"http": self.http_url})
 
     async def _readiness(self) -> dict[str, str]:

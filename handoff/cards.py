@@ -32,6 +32,7 @@ async def build_card(ctx: Context, conv: Conversation) -> HandoffCard:
         offered_to=conv.offered_to,
         owner=conv.owner,
         owner_name=owner.name if owner else None,
+        extra={"offer_stage": conv.offer_stage} if conv.offer_stage else {},
     )
 
 

@@ -13,8 +13,14 @@ from dataclasses import dataclass, replace
 from bot.errors import NluUnavailable
 from handoff.cards import build_card
 from handoff.context import Context
-from handoff.routing import choose_employee
+from handoff.edit_flow import EditFlow
+from handoff.escalation import begin
+from handoff.media import Attachment
+from handoff.media_flow import CustomerPosts
+from handoff.meeting import recent_helper
+from handoff.offers import Offers
 from handoff.state import Conversation, Event, Status, attach_thread, hand_off, open_conversation
+from handoff.waiting import holding_text
 from nlu.responder import Reply
 from nlu.triage import Decision, handoff
 
@@ -31,11 +37,14 @@ class CustomerMessage:
     last_name: str | None = None
     language: str | None = None
     media: str | None = None  # "photo", "document", "voice": the text is then the caption
+    attachment: Attachment | None = None  # the file itself, when media is set
 
 
 class CustomerFlow:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
+        self.posts = CustomerPosts(ctx)  # texts and files into the thread (media_flow)
+        self.edits = EditFlow(ctx)
 
     async def on_message(self, msg: CustomerMessage) -> None:
         ctx = self.ctx
@@ -53,12 +62,15 @@ class CustomerFlow:
                     detail={"text": msg.text, "message_id": msg.message_id, "media": msg.media},
                 ),
             )
+            await self.posts.remember(conv, msg)
             if conv.status is Status.BOT:
                 conv = await self._bot_turn(conv, msg)
+                await self.posts.follow_card(conv, msg)
             elif conv.thread is None:  # a handoff interrupted before its thread was opened
                 conv = await self._open_thread(conv)
+                await self.posts.follow_card(conv, msg)
             else:
-                await ctx.desk.post_customer_message(conv.thread, msg.first_name, msg.text)
+                await self.posts.post(conv, msg)
             await ctx.store.save(conv)
             await ctx.store.mark_seen("tg", msg.update_id)
 
@@ -118,28 +130,19 @@ class CustomerFlow:
     ) -> Conversation:
         ctx = self.ctx
         profile = await ctx.store.customer(conv.chat_id)
-        employee = None
-        if store_id is not None:
-            employee = choose_employee(
-                store_id=store_id,
-                now=ctx.now_dt(),
-                directory=ctx.employees,
-                last_helper=profile.get("last_helper"),
-                open_counts=await ctx.store.open_counts(),
-            )
+        offers = Offers(ctx)  # on shift now, or at the next opening; the ladder starts here
+        step = await offers.plan_handoff(store_id, recent_helper(profile, ctx.now()))
+        employee = ctx.employees.by_slack_id(step.to) if step.to else None
         now = ctx.now()
         transition = hand_off(
-            conv,
-            reason=decision.reason,
-            offered_to=employee.slack_user_id if employee else None,
-            expires_at=now + ctx.offer_timeout if employee else None,
-            now=now,
+            conv, reason=decision.reason, offered_to=step.to, expires_at=step.expires_at, now=now
         )
-        conv = transition.conversation
+        conv = begin(transition.conversation, step) if transition.changed else conv
         if transition.event is not None:
             transition.event.detail.update(nlu=decision.nlu, explanation=decision.detail)
             await ctx.store.append(conv.id, transition.event)
         conv = await self._open_thread(conv, store_id)
+        await offers.after_handoff(conv, step)
         await self._tell_customer_who(
             conv, profile.get("first_name"), employee_name=(employee.name if employee else None)
         )
@@ -160,11 +163,7 @@ class CustomerFlow:
         self, conv: Conversation, first_name: str | None, *, employee_name: str | None
     ) -> None:
         ctx = self.ctx
-        store = ctx.stores.get(conv.store_id).name if conv.store_id else None
-        who = employee_name or "one of our team"
-        where = f" at our {store} store" if store else ""
-        thanks = f"Thank you, {first_name}." if first_name else "Thank you."
-        text = f"{thanks} I've passed your message to {who}{where}, who will reply to you here."
+        text = await holding_text(ctx, conv, first_name, employee_name)
         await ctx.customers.send_text(conv.chat_id, text)
         await ctx.store.append(
             conv.id, Event("bot_notice", ctx.now(), "bot", detail={"text": text})

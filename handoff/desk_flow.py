@@ -13,6 +13,10 @@ from dataclasses import dataclass
 from handoff.cards import build_card
 from handoff.context import Context
 from handoff.directory import Employee
+from handoff.media import SharedFile, files_detail
+from handoff.media_flow import OwnerFiles
+from handoff.meeting import farewell, remember_helper, send_intro
+from handoff.offers import Offers
 from handoff.ports import Signature
 from handoff.state import (
     AlreadyOwned,
@@ -39,11 +43,13 @@ class EmployeeMessage:
     user: str
     text: str
     ts: str
+    files: tuple[SharedFile, ...] = ()  # a file_share message; the text is then the comment
 
 
 class DeskFlow:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
+        self.files = OwnerFiles(ctx)  # the owner's files reach the customer (media_flow)
 
     async def on_thread_message(self, msg: EmployeeMessage) -> None:
         ctx = self.ctx
@@ -57,6 +63,8 @@ class DeskFlow:
             employee = ctx.employees.by_slack_id(msg.user)
             if msg.text.strip().lower().startswith(NOTE_PREFIX):
                 await self._note(conv, msg, "marked as a note")
+            elif employee is not None and may_reply(conv, msg.user) and msg.files:
+                await self.files.deliver(conv, msg, employee)
             elif employee is not None and may_reply(conv, msg.user):
                 await self._deliver(conv, msg, employee)
             else:
@@ -78,7 +86,13 @@ class DeskFlow:
     async def _note(self, conv: Conversation, msg: EmployeeMessage, why: str) -> None:
         await self.ctx.store.append(
             conv.id,
-            Event("note", self.ctx.now(), msg.user, why, {"text": msg.text, "ts": msg.ts}),
+            Event(
+                "note",
+                self.ctx.now(),
+                msg.user,
+                why,
+                {"text": msg.text, "ts": msg.ts, **files_detail(msg.files)},
+            ),
         )
 
     def _why_internal(self, conv: Conversation) -> str:
@@ -109,8 +123,8 @@ class DeskFlow:
         async def after(before: Conversation, conv: Conversation) -> None:
             ctx = self.ctx
             await ctx.store.adjust_open(user, +1)
-            await ctx.store.remember(conv.chat_id, last_helper=employee.id)
-            await ctx.customers.send_text(conv.chat_id, self._intro(conv, employee))
+            await remember_helper(ctx, conv.chat_id, employee)
+            await send_intro(ctx, conv.chat_id, employee, self._intro(conv, employee))
             await ctx.desk.post_status(thread, f"{employee.name} took over the conversation.")
 
         return await self._act(thread, transition, after, "You already have this conversation.")
@@ -125,7 +139,7 @@ class DeskFlow:
             return hand_back(conv, by=user, now=self.ctx.now())
 
         async def after(before: Conversation, conv: Conversation) -> None:
-            await self._release(before, user, "the assistant is back if you need anything else.")
+            await self._release(before, resolved=False)
             await self.ctx.desk.post_status(thread, f"{self._name(user)} handed back to the bot.")
 
         return await self._act(thread, transition, after, "The bot already has this conversation.")
@@ -135,18 +149,22 @@ class DeskFlow:
             return resolve(conv, by=user, now=self.ctx.now())
 
         async def after(before: Conversation, conv: Conversation) -> None:
-            await self._release(before, user, "write here any time if you need anything else.")
+            await self._release(before, resolved=True)
             await self.ctx.desk.post_status(
                 thread, f"{self._name(user)} resolved the conversation."
             )
 
         return await self._act(thread, transition, after, "This conversation is already resolved.")
 
-    async def _release(self, before: Conversation, user: str, next_step: str) -> None:
-        """Tell the customer the person has left; their load drops by one."""
+    async def _release(self, before: Conversation, *, resolved: bool) -> None:
+        """Tell the customer who left (if anyone had joined); the helper's load drops by one
+        and the next 24 hours count from now for continuity."""
+        helper = self.ctx.employees.by_slack_id(before.owner) if before.owner else None
         if before.owner:
             await self.ctx.store.adjust_open(before.owner, -1)
-        text = f"{self._name(before.owner or user)} has left the chat; {next_step}"
+        if helper is not None:
+            await remember_helper(self.ctx, before.chat_id, helper)
+        text = farewell(helper.name if helper else None, resolved=resolved)
         await self.ctx.customers.send_text(before.chat_id, text)
 
     async def _act(
@@ -172,6 +190,7 @@ class DeskFlow:
                 return unchanged
             await ctx.store.append(conv.id, result.event)
             await ctx.store.save(result.conversation)
+            await Offers(ctx).settle(conv, result.conversation, result.event)  # timer, wait
             await after(conv, result.conversation)
             await ctx.desk.refresh_card(thread, await build_card(ctx, result.conversation))
         return None

@@ -152,7 +152,9 @@ def announcement(
     step: Step, *, names: Mapping[str, str], store_name: str | None, passer: str | None
 ) -> Announcement | None:
     """What the thread says when the offer moves; ``names`` maps Slack ids to first names."""
-    before = f"{names.get(passer, 'Someone')} passed." if passer else "Nobody has picked this up yet."
+    before = "Nobody has picked this up yet."
+    if passer:
+        before = f"{names.get(passer, 'Someone')} passed."
     if step.opens_at is not None:
         when = step.opens_at.strftime("%a %H:%M")
         who = names.get(step.to, "the team") if step.to else "the team"
@@ -166,7 +168,7 @@ def announcement(
         text = f"{before} Escalated to you as the{where} supervisor."
         return Announcement((step.to,), text)
     if passer:
-        return Announcement((), f"{before} Nobody is left to offer it to; anyone here can take over.")
+        return Announcement((), f"{before} Nobody is left to offer it to; anyone can take over.")
     return None
 
 

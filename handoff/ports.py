@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from handoff.media import Download, SharedFile
 from handoff.state import ThreadRef
 
 
@@ -38,6 +39,23 @@ class CustomerChannel(Protocol):
         buttons: Sequence[Button] = (),
         signature: Signature | None = None,
     ) -> None: ...
+
+    async def send_photo(
+        self, chat_id: int, data: bytes, caption: str, signature: Signature | None = None
+    ) -> None: ...
+
+    async def send_document(
+        self,
+        chat_id: int,
+        data: bytes,
+        file_name: str,
+        caption: str,
+        signature: Signature | None = None,
+    ) -> None: ...
+
+    async def fetch_file(self, file_id: str) -> Download:
+        """A customer's file; raises ``FileTooLarge`` over ``media.MAX_FILE_BYTES``."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -74,8 +92,26 @@ class Desk(Protocol):
 
     async def post_customer_message(
         self, thread: ThreadRef, customer_name: str, text: str
+    ) -> str | None:
+        """Returns the post's ts, so a later edit of the message can update it."""
+        ...
+
+    async def update_customer_message(
+        self, thread: ThreadRef, ts: str, customer_name: str, text: str
     ) -> None: ...
+
+    async def upload_file(
+        self, thread: ThreadRef, data: bytes, file_name: str, comment: str
+    ) -> None: ...
+
+    async def download_file(self, file: SharedFile) -> bytes:
+        """An employee's file; raises ``FileTooLarge`` over ``media.MAX_FILE_BYTES``."""
+        ...
 
     async def post_status(self, thread: ThreadRef, text: str) -> None: ...
 
     async def tell_employee(self, thread: ThreadRef, user: str, text: str) -> None: ...
+
+    async def post_alert(self, thread: ThreadRef, mentions: Sequence[str], text: str) -> None:
+        """A thread post that pings: ``mentions`` are Slack user ids, or "here" for @here."""
+        ...

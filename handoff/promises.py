@@ -62,7 +62,7 @@ def _day(opens_at: datetime, now: datetime) -> str:
         return "tomorrow"
     if days < 7:
         return f"on {opens_at.strftime('%A')}"
-    return f"on {opens_at.strftime('%A')} {opens_at.strftime('%B')} {opens_at.day}"
+    return f"on {opens_at.strftime('%A, %B')} {opens_at.day}"
 
 
 def _clock(t: datetime) -> str:

@@ -20,7 +20,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import ConfigError, SlackUnavailable
 from handoff.desk_flow import DeskFlow, EmployeeMessage
-from handoff.slack_blocks import ACTION_BACK_TO_BOT, ACTION_RESOLVE, ACTION_TAKE_OVER
+from handoff.media import shared_files
+from handoff.offers import Offers
+from handoff.slack_blocks import ACTION_BACK_TO_BOT, ACTION_PASS, ACTION_RESOLVE, ACTION_TAKE_OVER
 from handoff.state import ThreadRef
 
 log = logging.getLogger(__name__)
@@ -77,6 +79,7 @@ class SlackListeners:
         app.action(ACTION_TAKE_OVER)(self.take_over)
         app.action(ACTION_BACK_TO_BOT)(self.back_to_bot)
         app.action(ACTION_RESOLVE)(self.resolve)
+        app.action(ACTION_PASS)(self.pass_on)
         app.error(self.error)
 
     async def message(self, event: dict[str, Any], body: dict[str, Any]) -> None:
@@ -92,6 +95,7 @@ class SlackListeners:
                 user=str(user),
                 text=str(event.get("text") or ""),
                 ts=str(event["ts"]),
+                files=shared_files(event.get("files") or ()),
             )
         )
 
@@ -108,6 +112,11 @@ class SlackListeners:
     async def resolve(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         await self._answer(client, body, await self.flow.resolve(*_thread_and_user(body)))
+
+    async def pass_on(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        offers = Offers(self.flow.ctx)
+        await self._answer(client, body, await offers.pass_on(*_thread_and_user(body)))
 
     async def _answer(self, client: AsyncWebClient, body: dict[str, Any], text: str | None) -> None:
         """A private answer to the employee who clicked (e.g. "Maria has this conversation")."""

@@ -30,6 +30,7 @@ REASON_LABELS = {
     "paused": "bot paused",
 }
 _PLAIN_LIMIT = 2900  # Slack caps a text object at 3000 characters
+HEADER_LIMIT = 150  # and a header block's text at 150; longer, it rejects the whole message
 
 
 def escape_mrkdwn(text: str) -> str:
@@ -37,12 +38,23 @@ def escape_mrkdwn(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def plain(text: str) -> Block:
-    return {"type": "plain_text", "text": _clip(text) or " ", "emoji": False}
+def plain(text: str, limit: int = _PLAIN_LIMIT) -> Block:
+    return {"type": "plain_text", "text": _clip(text, limit) or " ", "emoji": False}
 
 
-def _clip(text: str) -> str:
-    return text if len(text) <= _PLAIN_LIMIT else text[: _PLAIN_LIMIT - 1] + "…"
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def plain_sections(text: str) -> list[Block]:
+    """Long text as several plain-text sections, so the customer's words are never cut."""
+    chunks = []
+    while len(text) > _PLAIN_LIMIT:
+        cut = text.rfind(" ", _PLAIN_LIMIT // 2, _PLAIN_LIMIT) + 1 or _PLAIN_LIMIT
+        chunks.append(text[:cut])
+        text = text[cut:]
+    chunks.append(text)
+    return [{"type": "section", "text": plain(chunk)} for chunk in chunks]
 
 
 def card_text(card: HandoffCard) -> str:
@@ -64,7 +76,7 @@ def card_blocks(card: HandoffCard) -> list[Block]:
     if card.reason_detail:
         why += f" ({escape_mrkdwn(card.reason_detail)})"
     blocks: list[Block] = [
-        {"type": "header", "text": plain(f"{card.customer_name} needs a person")},
+        {"type": "header", "text": plain(f"{card.customer_name} needs a person", HEADER_LIMIT)},
         {"type": "section", "text": {"type": "mrkdwn", "text": " · ".join(who)}},
         {"type": "section", "text": {"type": "mrkdwn", "text": why + _nlu_line(card.nlu)}},
         {"type": "section", "text": {"type": "mrkdwn", "text": _status_line(card)}},
@@ -74,8 +86,9 @@ def card_blocks(card: HandoffCard) -> list[Block]:
         blocks.append({"type": "section", "text": plain(f"Notes:\n{notes}")})
     if card.recent:
         transcript = "\n".join(f"{line.who}: {line.text}" for line in card.recent)
-        blocks.append({"type": "section", "text": plain(f"Recent messages:\n{transcript}")})
-    blocks.append({"type": "actions", "block_id": "conversation", "elements": _buttons(card)})
+        blocks.extend(plain_sections(f"Recent messages:\n{transcript}"))
+    if buttons := _buttons(card):  # Slack rejects an actions block without elements
+        blocks.append({"type": "actions", "block_id": "conversation", "elements": buttons})
     return blocks
 
 
@@ -98,6 +111,8 @@ def _status_line(card: HandoffCard) -> str:
     if card.status == "human" and card.owner:
         return f"*With:* <@{card.owner}>"
     if card.status == "pending":
+        if card.offered_to and card.extra.get("offer_stage") == "supervisor":
+            return f"*Escalated to:* <@{card.offered_to}>, the supervisor: nobody has taken it yet."
         if card.offered_to:
             return f"*Offered to:* <@{card.offered_to}>, please take over or pass."
         return "*Offered to:* everyone here, please take over."
@@ -127,10 +142,12 @@ def _buttons(card: HandoffCard) -> list[Block]:
         ]
     if card.status == "human":
         return [button("Back to bot", ACTION_BACK_TO_BOT), button("Resolve", ACTION_RESOLVE)]
-    return [button("Take over", ACTION_TAKE_OVER, "primary")]
+    # Handed back or resolved: the customer's next handoff opens a new thread, and a
+    # conversation with the bot cannot be claimed, so this card has nothing left to click.
+    return []
 
 
 def customer_message_blocks(customer_name: str, text: str) -> tuple[str, list[Block]]:
-    """A customer's message in the thread: escaped fallback text and a plain-text block."""
+    """A customer's message in the thread: escaped fallback text and plain-text blocks."""
     fallback = escape_mrkdwn(f"{customer_name}: {text}")
-    return fallback, [{"type": "section", "text": plain(f"{customer_name}: {text}")}]
+    return fallback, plain_sections(f"{customer_name}: {text}")

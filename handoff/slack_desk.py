@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import SlackUnavailable
+from handoff import slack_files
+from handoff.media import SharedFile
 from handoff.ports import HandoffCard
 from handoff.slack_blocks import card_blocks, card_text, customer_message_blocks, escape_mrkdwn
 from handoff.state import ThreadRef
@@ -33,15 +37,32 @@ class SlackDesk:
             blocks=card_blocks(card),
         )
 
-    async def post_customer_message(self, thread: ThreadRef, customer_name: str, text: str) -> None:
+    async def post_customer_message(
+        self, thread: ThreadRef, customer_name: str, text: str
+    ) -> str | None:
         fallback, blocks = customer_message_blocks(customer_name, text)
-        await self._call(
-            "chat_postMessage",
-            channel=thread.channel,
-            thread_ts=thread.ts,
-            text=fallback,
-            blocks=blocks,
-        )
+        try:
+            response = await self.client.chat_postMessage(
+                channel=thread.channel, thread_ts=thread.ts, text=fallback, blocks=blocks
+            )
+        except (SlackApiError, SlackClientError) as exc:
+            raise SlackUnavailable(f"Slack chat_postMessage failed: {exc}") from exc
+        ts = response.get("ts")
+        return str(ts) if ts else None
+
+    async def update_customer_message(
+        self, thread: ThreadRef, ts: str, customer_name: str, text: str
+    ) -> None:
+        fallback, blocks = customer_message_blocks(customer_name, text)
+        await self._call("chat_update", channel=thread.channel, ts=ts, text=fallback, blocks=blocks)
+
+    async def upload_file(
+        self, thread: ThreadRef, data: bytes, file_name: str, comment: str
+    ) -> None:
+        await slack_files.upload(self.client, thread, data, file_name, escape_mrkdwn(comment))
+
+    async def download_file(self, file: SharedFile) -> bytes:
+        return await slack_files.download(self.client, file)
 
     async def post_status(self, thread: ThreadRef, text: str) -> None:
         await self._call(
@@ -54,6 +75,16 @@ class SlackDesk:
     async def tell_employee(self, thread: ThreadRef, user: str, text: str) -> None:
         await self._call(
             "chat_postEphemeral", channel=thread.channel, user=user, thread_ts=thread.ts, text=text
+        )
+
+    async def post_alert(self, thread: ThreadRef, mentions: Sequence[str], text: str) -> None:
+        # Only the mentions are raw mrkdwn; the text is escaped like any status line.
+        pings = " ".join("<!here>" if m == "here" else f"<@{m}>" for m in mentions)
+        await self._call(
+            "chat_postMessage",
+            channel=thread.channel,
+            thread_ts=thread.ts,
+            text=f"{pings} {escape_mrkdwn(text)}".strip(),
         )
 
     async def _call(self, method: str, **kwargs: object) -> None:

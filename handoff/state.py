@@ -186,6 +186,10 @@ def claim(conv: Conversation, *, employee: str, now: float) -> Transition:
 def hand_back(conv: Conversation, *, by: str, now: float) -> Transition:
     if conv.status is Status.BOT:
         return Transition(conv, None)
+    if conv.status is Status.RESOLVED:
+        # Reopening it would release the owner a second time (their load drops twice) and
+        # tell the customer again that they left; the next message opens a new one anyway.
+        raise NotAllowed("the conversation is resolved")
     _require_owner_or_pending(conv, by)
     new = replace(conv, status=Status.BOT, owner=None, offered_to=None, expires_at=None)
     return Transition(new, Event("hand_back", now, by, detail={"previous_owner": conv.owner}))

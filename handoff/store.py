@@ -23,6 +23,7 @@ from redis.asyncio import Redis
 from redis.exceptions import LockError, RedisError
 
 from bot.errors import RedisUnavailable
+from handoff.review.indexer import ReviewIndex
 from handoff.state import Conversation, Event, ThreadRef
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,8 @@ class ConversationStore:
     def __init__(self, redis: Redis, *, prefix: str = "tandem") -> None:
         self.redis = redis
         self.prefix = prefix
+        # Summary rows and search indexes for the supervisors' review (handoff/review/).
+        self.review = ReviewIndex(redis, prefix=prefix)
 
     def _key(self, *parts: object) -> str:
         return ":".join((self.prefix, *(str(p) for p in parts)))
@@ -94,6 +97,7 @@ class ConversationStore:
             if conv.thread:
                 pipe.set(self._key("thread", conv.thread.channel, conv.thread.ts), conv.id)
             await pipe.execute()
+        await self.review.on_save(conv)
 
     async def for_thread(self, thread: ThreadRef) -> Conversation | None:
         conv_id = await self.redis.get(self._key("thread", thread.channel, thread.ts))
@@ -104,6 +108,7 @@ class ConversationStore:
         entry_id = await self.redis.xadd(
             self._key("log", conv_id), {"e": json.dumps(asdict(event), ensure_ascii=False)}
         )
+        await self.review.on_event(conv_id, event)
         return _text(entry_id)
 
     async def transcript(self, conv_id: str, *, last: int | None = None) -> list[Event]:

@@ -20,7 +20,7 @@ LUIS = "U0LUIS01"
 
 
 def _text(message: dict[str, Any]) -> str:
-    return str(message.get("text", ""))
+    return str(message.get("text") or message.get("caption") or "")  # the intro is a photo
 
 
 async def _choose_store(pg: Playground, chat_id: int, store: str) -> None:

@@ -1,0 +1,64 @@
+"""The supervisors' review dashboard: a Starlette app the worker mounts under ``/review``."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from handoff.review.views_auth import AuthViews
+from handoff.review.views_conversation import ConversationViews
+from handoff.review.views_list import ListViews
+from handoff.review.views_reports import ReportViews
+from handoff.review.web import HERE, ReviewConfig, SecurityHeaders, Site
+
+STYLES = ("review.css", "print.css")
+
+
+def build_review_app(config: ReviewConfig) -> Starlette:
+    site = Site(config)
+    routes: list[BaseRoute] = [_stylesheet(name) for name in STYLES]
+    if config.accounts:
+        for views in (AuthViews(site), ListViews(site), ConversationViews(site), ReportViews(site)):
+            routes += views.routes()
+    else:
+        routes.append(Route("/{path:path}", _disabled(site), methods=["GET", "POST"]))
+
+    async def error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        return site.render(
+            request,
+            "error.html",
+            session=site.signed_in(request),
+            status=exc.status_code,
+            message=exc.detail,
+        )
+
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers={HTTPException: error},
+    )
+
+
+def _stylesheet(name: str) -> Route:
+    css = (HERE / "static" / name).read_text()
+
+    async def serve(request: Request) -> Response:
+        return Response(css, media_type="text/css")
+
+    return Route(f"/static/{name}", serve, methods=["GET"])
+
+
+def _disabled(site: Site) -> Callable[[Request], Awaitable[Response]]:
+    async def disabled(request: Request) -> Response:
+        return site.render(
+            request, "error.html", session=None, status=503, message=site.config.disabled
+        )
+
+    return disabled
