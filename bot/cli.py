@@ -27,6 +27,12 @@ def _parser() -> argparse.ArgumentParser:
     triage.add_argument("--store", help="the customer's home store id (e.g. riverside)")
     triage.add_argument("--name", help="the customer's first name")
     commands.add_parser("doctor", help="check the settings, the data files and the services")
+    erase = commands.add_parser("erase", help="erase a customer, or conversations idle N days")
+    what = erase.add_mutually_exclusive_group(required=True)
+    what.add_argument("--customer", type=int, metavar="CHAT_ID", help="their Telegram chat id")
+    what.add_argument("--older-than-days", type=int, metavar="N", help="idle for more than N days")
+    erase.add_argument("--by", help="who asked, for the audit log (default: your OS user)")
+    commands.add_parser("hash-password", help="print an argon2 hash for REVIEW_USERS")
     return parser
 
 
@@ -66,6 +72,14 @@ async def _dispatch(args: argparse.Namespace) -> int:
         from bot.doctor import doctor
 
         return await doctor(settings)
+    elif args.command == "erase":
+        from handoff.review.commands import erase_command
+
+        return await erase_command(settings, args.customer, args.older_than_days, args.by)
+    elif args.command == "hash-password":
+        from handoff.review.commands import hash_password_command
+
+        return hash_password_command()
     return 0
 
 

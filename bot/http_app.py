@@ -1,4 +1,5 @@
-"""The worker's own HTTP endpoints: Slack's events (HTTP mode) and health checks."""
+"""The worker's own HTTP endpoints: Slack's events (HTTP mode), health checks, and the
+supervisors' review dashboard under ``/review``."""
 
 from __future__ import annotations
 
@@ -9,13 +10,16 @@ from slack_bolt.async_app import AsyncApp
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import ASGIApp
 
 ReadyCheck = Callable[[], Awaitable[dict[str, str]]]
 
 
-def build_http_app(slack: AsyncApp | None, ready: ReadyCheck) -> Starlette:
-    routes = [
+def build_http_app(
+    slack: AsyncApp | None, ready: ReadyCheck, review: ASGIApp | None = None
+) -> Starlette:
+    routes: list[BaseRoute] = [
         Route("/healthz", _healthz, methods=["GET"]),
         Route("/readyz", _readyz(ready), methods=["GET"]),
     ]
@@ -26,6 +30,8 @@ def build_http_app(slack: AsyncApp | None, ready: ReadyCheck) -> Starlette:
             return await handler.handle(request)
 
         routes.append(Route("/slack/events", slack_events, methods=["POST"]))
+    if review is not None:
+        routes.append(Mount("/review", app=review))
     return Starlette(routes=routes)
 
 

@@ -60,6 +60,10 @@ async def run(settings: Settings) -> None:
             )
         else:
             print("Tandem is running (Ctrl-C stops it)", file=sys.stderr, flush=True)
+        review = f"Supervisor review: {worker.http_url}/review"
+        if worker.review_login is not None:
+            review += " (sign in as {} / {})".format(*worker.review_login)
+        print(review, file=sys.stderr, flush=True)
         await _until_stopped()
 
 
@@ -67,6 +71,10 @@ async def _embedded_redis(stack: AsyncExitStack, settings: Settings) -> str:
     redis = EmbeddedRedis(settings.state_dir / "valkey")
     url = await redis.start()
     stack.push_async_callback(redis.stop)
+    # `tandem erase` finds this running server instead of starting a second one on its files.
+    from handoff.review.commands import remember_embedded_redis
+
+    stack.enter_context(remember_embedded_redis(settings.state_dir, url))
     return url
 
 

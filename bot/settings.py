@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     offer_timeout_seconds: Annotated[float, Field(gt=0)] = 120.0
     log_level: str = "INFO"
 
+    # Supervisor review (handoff/review/): accounts, the cookie secret, how long transcripts stay.
+    review_users: str | None = None
+    review_secret: SecretStr | None = None
+    retention_days: Annotated[int, Field(ge=1)] = 365
+
     @field_validator("telegram_bot_token")
     @classmethod
     def _telegram_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
@@ -82,6 +87,14 @@ class Settings(BaseSettings):
         schemes = ("redis://", "rediss://", "unix://", "redis+sentinel://")
         if value is not None and not value.startswith(schemes):
             raise ValueError("expected a URL such as redis://localhost:6379/0")
+        return value
+
+    @field_validator("review_users")
+    @classmethod
+    def _review_users_shape(cls, value: str | None) -> str | None:
+        from handoff.review.accounts import parse_accounts
+
+        parse_accounts(value)  # raises ValueError naming the bad entry
         return value
 
     @field_validator("log_level")

@@ -24,6 +24,7 @@ from handoff.customer_flow import CustomerFlow
 from handoff.desk_flow import DeskFlow
 from handoff.directory import EmployeeDirectory
 from handoff.offers import offer_timer_loop
+from handoff.review.wiring import build_review, retention_running
 from handoff.slack_app import build_slack_app, build_web_client, check_token
 from handoff.slack_desk import SlackDesk
 from handoff.store import ConversationStore
@@ -62,6 +63,8 @@ class Worker:
         self.http_url = ""
         self.telegram: TgApp | None = None
         self.store: ConversationStore | None = None
+        # The playground's made-up supervisor login (name, password), printed at start.
+        self.review_login: tuple[str, str] | None = None
         self.timers: TimerLoop | None = None
         self._stack = AsyncExitStack()
 
@@ -102,7 +105,11 @@ class Worker:
             clock=self.clock,
         )
         slack = build_slack_app(slack_client, DeskFlow(ctx), signing_secret=e.slack_signing_secret)
-        http = build_http_app(slack if e.slack_app_token is None else None, self._readiness)
+        review, self.review_login = build_review(s, store, ctx.stores, ctx.employees, self.clock)
+        await stack.enter_async_context(retention_running(store, s.retention_days, self.clock))
+        http = build_http_app(
+            slack if e.slack_app_token is None else None, self._readiness, review=review
+        )
         self.http_url = await stack.enter_async_context(serve_app(http, s.http_host, s.http_port))
         if e.slack_app_token is not None:
             socket = AsyncSocketModeHandler(slack, e.slack_app_token)

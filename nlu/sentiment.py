@@ -103,6 +103,14 @@ DEFAULT_PHRASE_CUES: dict[str, list[tuple[str, float]]] = {
         (r"\bwhere (the hell |tf )?is my\b", -1.2),
         (r"\b(disappeared|vanished|gone missing|went missing)\b", -1.8),
         (
+            r"\b(is|was|are|were|running|arrived|came|been|still)\s+(really |so |very |days |weeks )?(late|delayed|overdue)\b",
+            -2.0,
+        ),
+        (
+            r"\b(was|wasn'?t|were|weren'?t|not|never|hasn'?t|haven'?t)\s+(been\s+)?(applied|added|credited|honou?red|processed)\b",
+            -1.8,
+        ),
+        (
             r"\bkeeps? (crashing|failing|freezing|logging me out|breaking|cutting out|going wrong)\b",
             -2.0,
         ),
@@ -147,7 +155,7 @@ DEFAULT_PHRASE_CUES: dict[str, list[tuple[str, float]]] = {
     # Harassment, threats, legal action, fraud.
     "hostility": [
         (
-            r"\b(harass(ed|ment|ing)?|stalk(ed|ing)?|followed me|threaten(ed|ing)?|intimidat(ed|ing)|assault(ed)?|abus(e|ed|ive)|racist|sexist|groped|inappropriate)\b",
+            r"\b(harass(ed|ment|ing)?|stalk(ed|ing)?|followed (me|to my car|home)|threaten(ed|ing)?|intimidat(ed|ing)|assault(ed)?|abus(e|ed|ive)|racist|sexist|groped|inappropriate)\b",
             -3.0,
         ),
         (

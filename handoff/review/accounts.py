@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -17,8 +18,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 NAME = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
 DEMO_NAME = "demo"
 _HASHER = PasswordHasher()
-# Unknown names are checked against this too, so a wrong name takes as long as a wrong password.
-_DUMMY = _HASHER.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _dummy() -> str:
+    # Unknown names are checked against this, so a wrong name takes as long as a wrong password.
+    return _HASHER.hash(secrets.token_urlsafe(16))
 
 
 def hash_password(password: str) -> str:
@@ -68,7 +73,7 @@ class Accounts:
         """CPU-heavy by design (argon2): call it off the event loop."""
         hashed = self.hashes.get(name)
         try:
-            return _HASHER.verify(hashed or _DUMMY, password) and hashed is not None
+            return _HASHER.verify(hashed or _dummy(), password) and hashed is not None
         except (VerificationError, InvalidHashError):
             return False
 

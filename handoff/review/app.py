@@ -18,6 +18,12 @@ from handoff.review.views_reports import ReportViews
 from handoff.review.web import HERE, ReviewConfig, SecurityHeaders, Site
 
 STYLES = ("review.css", "print.css")
+HEADINGS = {
+    400: "That did not work",
+    403: "Refused",
+    404: "Not found",
+    405: "Not allowed",
+}
 
 
 def build_review_app(config: ReviewConfig) -> Starlette:
@@ -36,6 +42,7 @@ def build_review_app(config: ReviewConfig) -> Starlette:
             "error.html",
             session=site.signed_in(request),
             status=exc.status_code,
+            heading=HEADINGS.get(exc.status_code, "Not available"),
             message=exc.detail,
         )
 
@@ -58,7 +65,12 @@ def _stylesheet(name: str) -> Route:
 def _disabled(site: Site) -> Callable[[Request], Awaitable[Response]]:
     async def disabled(request: Request) -> Response:
         return site.render(
-            request, "error.html", session=None, status=503, message=site.config.disabled
+            request,
+            "error.html",
+            session=None,
+            status=503,
+            heading="The review dashboard is disabled",
+            message=site.config.disabled,
         )
 
     return disabled

@@ -74,7 +74,7 @@ class Eraser:
             old = [
                 c
                 for c in await self.redis.zrangebyscore(self.keys.convs, "-inf", cutoff, 0, BATCH)
-                if await self.redis.zscore(self.keys.last_activity, c) is None
+                if await self.redis.zscore(self.keys.last_activity, _text(c)) is None
             ]
         return [_text(c) for c in old]
 

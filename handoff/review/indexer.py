@@ -53,7 +53,11 @@ def index_ops(keys: Keys, before: Row | None, after: Row, new_words: Iterable[st
     ops += [("zadd", keys.word(w), after.id, after.opened) for w in sorted(new_words)]
     if before is None or before.last != after.last:
         ops.append(("zadd", keys.last_activity, after.id, after.last))
-    ops += [("sadd", keys.reasons, r) for r in after.reasons if before is None or r not in before.reasons]
+    ops += [
+        ("sadd", keys.reasons, r)
+        for r in after.reasons
+        if before is None or r not in before.reasons
+    ]
     return ops
 
 
@@ -108,7 +112,7 @@ class ReviewIndex:
                         raw = await pipe.get(key)
                         before = Row.from_json(raw) if raw else None
                         after = change(before or Row(conv_id))
-                        pipe.multi()
+                        pipe.multi()  # type: ignore[no-untyped-call]
                         pipe.set(key, after.to_json())
                         queue(pipe, index_ops(self.keys, before, after, new_words))
                         await pipe.execute()

@@ -1,14 +1,14 @@
 """Redis key names of the review side (all under the store's prefix, ``tandem:``).
 
-  sum:{id}              JSON summary row of one conversation (handoff/review/summary.py)
-  idx:{field}:{value}   sorted sets of conversation ids by opening time, one per filter value
-  idx:w:{word}          inverted word index over customer and employee messages
-  idx:chat:{chat_id}    one customer's conversations (erasure)
-  idx:last              conversations by their last activity (retention)
-  idx:reasons           every handoff reason seen (the filter's choices)
-  audit                 the audit log, a stream: entries are only ever appended
-  review:training       bot answers marked wrong: training examples to add (hash)
-  rl:{kind}:{value}     login attempt counters
+sum:{id}              JSON summary row of one conversation (handoff/review/summary.py)
+idx:{field}:{value}   sorted sets of conversation ids by opening time, one per filter value
+idx:w:{word}          inverted word index over customer and employee messages
+idx:chat:{chat_id}    one customer's conversations (erasure)
+idx:last              conversations by their last activity (retention)
+idx:reasons           every handoff reason seen (the filter's choices)
+audit                 the audit log, a stream: entries are only ever appended
+review:training       bot answers marked wrong: training examples to add (hash)
+rl:{kind}:{value}     login attempt counters
 """
 
 from __future__ import annotations

@@ -33,9 +33,10 @@ STICKY = (WRONG, RISKY, NEGATIVE_BOT)  # kept once seen; the others follow the n
 TEXT_KINDS = ("customer_message", "employee_reply", "note", "edit")
 _WORD = re.compile(r"\w+")
 _STOP = frozenset(
-    "a an and are at be but by for from i if in is it me my of on or so that the this to "
-    "was we with you your".split()
-)
+    ("a", "an", "and", "are", "at", "be", "but", "by", "for", "from", "i", "if", "in", "is",
+     "it", "me", "my", "of", "on", "or", "so", "that", "the", "this", "to", "was", "we",
+     "with", "you", "your")
+)  # fmt: skip
 MAX_WORDS = 200
 
 
@@ -104,7 +105,9 @@ class Row:
     def from_json(cls, raw: str | bytes) -> Row:
         data: dict[str, Any] = json.loads(raw)
         known = {f.name for f in fields(cls)}
-        clean = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in known}
+        clean: dict[str, Any] = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in known
+        }
         return cls(**clean)
 
 

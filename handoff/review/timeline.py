@@ -53,7 +53,9 @@ def timeline(events: list[Event]) -> list[Item]:
         item = Item(
             index=index,
             kind=event.kind,
-            label=LABELS.get(event.kind, "Guard finding" if event.kind.startswith("guard") else event.kind),
+            label=LABELS.get(
+                event.kind, "Guard finding" if event.kind.startswith("guard") else event.kind
+            ),
             at=event.at,
             by=event.by,
             reason=event.reason,
@@ -62,7 +64,9 @@ def timeline(events: list[Event]) -> list[Item]:
             previous=_str(detail.get("previous")) if event.kind == "edit" else None,
             nlu=_nlu(detail.get("nlu")),
         )
-        item.details = [(k, str(detail[k])) for k in DETAIL_FIELDS if detail.get(k) not in (None, "")]
+        item.details = [
+            (k, str(detail[k])) for k in DETAIL_FIELDS if detail.get(k) not in (None, "")
+        ]
         if event.kind == "rating":
             item.details.append(("rating", str(detail.get("rating"))))
         if event.kind == "customer_message" and item.text is not None:
@@ -87,7 +91,11 @@ def _nlu(value: object) -> dict[str, Any] | None:
     shown = {k: value[k] for k in ("intent", "confidence", "margin", "sentiment") if k in value}
     entities = value.get("entities")
     if entities:
-        shown["entities"] = ", ".join(
-            f"{e.get('entity')}={e.get('value')}" for e in entities if isinstance(e, dict)
-        ) if isinstance(entities, list) else str(entities)
+        shown["entities"] = (
+            ", ".join(
+                f"{e.get('entity')}={e.get('value')}" for e in entities if isinstance(e, dict)
+            )
+            if isinstance(entities, list)
+            else str(entities)
+        )
     return shown

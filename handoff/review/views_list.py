@@ -151,7 +151,9 @@ def _cell(value: Any) -> str:
         value = "; ".join(str(v) for v in value)
     text = str(value)
     # A cell starting like a formula would run as one in a spreadsheet.
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _number(text) else text
+    return (
+        f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _number(text) else text
+    )
 
 
 def _number(text: str) -> bool:

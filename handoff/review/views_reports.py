@@ -40,7 +40,7 @@ class ReportViews:
         ids = await site.redis.zrangebyscore(site.keys.convs, low, high)
         rows: list[Row] = []
         for start in range(0, len(ids), CHUNK):
-            keys = [site.keys.summary(i.decode()) for i in ids[start : start + CHUNK]]
+            keys = [site.keys.summary(_text(i)) for i in ids[start : start + CHUNK]]
             rows += [Row.from_json(raw) for raw in await site.redis.mget(keys) if raw]
         return rows
 
@@ -77,17 +77,18 @@ class ReportViews:
         ) -> Chart:
             return bar_chart(title, [(label, pick(s)) for label, s in groups], show)
 
-        pct, dur = formatting.percent, formatting.duration
+        pct, dur, num = formatting.percent, formatting.duration, formatting.number
+        to_human, first = _median_to_human, _median_first_reply
         return [
             chart("Answered by the bot alone, by store", stores, lambda s: s.bot_only, pct),
-            chart("Time to a human (median), by store", stores, lambda s: s.time_to_human.median, dur),
-            chart("First human reply (median), by store", stores, lambda s: s.first_reply.median, dur),
+            chart("Time to a human (median), by store", stores, to_human, dur),
+            chart("First human reply (median), by store", stores, first, dur),
             chart("Human reply within 1 h, by store", stores, lambda s: s.within_1_h, pct),
-            chart("Average rating, by store", stores, lambda s: s.rating, formatting.number),
-            chart("Time to a human (median), by employee", people, lambda s: s.time_to_human.median, dur),
-            chart("First reply (median), by employee", people, lambda s: s.first_reply.median, dur),
-            chart("Average rating, by employee", people, lambda s: s.rating, formatting.number),
-        ]  # fmt: skip
+            chart("Average rating, by store", stores, lambda s: s.rating, num),
+            chart("Time to a human (median), by employee", people, to_human, dur),
+            chart("First reply (median), by employee", people, first, dur),
+            chart("Average rating, by employee", people, lambda s: s.rating, num),
+        ]
 
     async def training(self, request: Request) -> Response:
         site = self.site
@@ -127,6 +128,18 @@ class ReportViews:
             return site.to_login(request)
         records = await site.audit.recent(200)
         return site.render(request, "audit.html", session=session, records=records)
+
+
+def _text(value: object) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _median_to_human(s: Stats) -> float | None:
+    return s.time_to_human.median
+
+
+def _median_first_reply(s: Stats) -> float | None:
+    return s.first_reply.median
 
 
 def _presets(today: date) -> list[tuple[str, str, str]]:

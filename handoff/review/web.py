@@ -74,6 +74,7 @@ class Site:
             number=formatting.number,
             moment=lambda ts: formatting.moment(ts, self.tz),
             person=self.person,
+            pairs=lambda items: [(str(i), str(i).replace("_", " ")) for i in items],
             store_name=self.store_name,
         )
 
@@ -93,12 +94,19 @@ class Site:
         return store_id or formatting.DASH
 
     def render(
-        self, request: Request, template: str, *, session: Session | None, status: int = 200,
+        self,
+        request: Request,
+        template: str,
+        *,
+        session: Session | None,
+        status: int = 200,
         **context: Any,
     ) -> HTMLResponse:
         html = self.env.get_template(template).render(
-            base=base(request), user=session.user if session else None,
-            csrf=session.csrf if session else "", **context,
+            base=base(request),
+            user=session.user if session else None,
+            csrf=session.csrf if session else "",
+            **context,
         )
         return HTMLResponse(html, status_code=status)
 

@@ -1,0 +1,72 @@
+"""Builds the review dashboard and the retention job from the settings (for the worker)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import yaml
+from starlette.applications import Starlette
+
+from bot.settings import Settings
+from handoff.directory import EmployeeDirectory
+from handoff.review.accounts import DEMO_NAME, Accounts, parse_accounts
+from handoff.review.app import build_review_app
+from handoff.review.audit import AuditLog
+from handoff.review.erasure import Eraser, retention_loop
+from handoff.review.session import load_secret
+from handoff.review.web import ReviewConfig
+from handoff.store import ConversationStore
+from nlu.stores import StoreDirectory
+
+
+def build_review(
+    settings: Settings,
+    store: ConversationStore,
+    stores: StoreDirectory,
+    employees: EmployeeDirectory,
+    clock: Callable[[], float] = time.time,
+) -> tuple[Starlette, tuple[str, str] | None]:
+    """The app, and the playground's demo login (name, password) when one was made up."""
+    accounts = Accounts(parse_accounts(settings.review_users))
+    demo: tuple[str, str] | None = None
+    if not accounts and settings.playground:
+        accounts, password = Accounts.demo()
+        demo = (DEMO_NAME, password)
+    configured = settings.review_secret.get_secret_value() if settings.review_secret else None
+    config = ReviewConfig(
+        store=store,
+        stores=stores,
+        employees=employees,
+        accounts=accounts,
+        secret=load_secret(configured, settings.state_dir),
+        intents=load_intents(settings.data_dir / "nlu.yml"),
+        clock=clock,
+    )
+    return build_review_app(config), demo
+
+
+def load_intents(path: Path) -> tuple[str, ...]:
+    """The intents a wrong answer can be corrected to: those Rasa is trained on."""
+    if not path.exists():
+        return ()
+    data = yaml.safe_load(path.read_text()) or {}
+    found = {e["intent"] for e in data.get("nlu") or () if isinstance(e, dict) and "intent" in e}
+    return tuple(sorted(str(i) for i in found))
+
+
+@contextlib.asynccontextmanager
+async def retention_running(
+    store: ConversationStore, days: int, clock: Callable[[], float] = time.time
+) -> AsyncIterator[None]:
+    eraser = Eraser(store, AuditLog(store.redis, prefix=store.prefix, clock=clock))
+    task = asyncio.create_task(retention_loop(eraser, days, clock), name="tandem-retention")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
