@@ -7,7 +7,7 @@ VENV := .venv
 TANDEM := $(VENV)/bin/tandem
 PYTEST_ARGS ?=
 
-.PHONY: run test setup lint typecheck check nlu-report bench-loop browsers clean
+.PHONY: run test setup lint typecheck check nlu-report bench-loop bench-review browsers clean
 
 run: setup
 	$(TANDEM) run
@@ -50,6 +50,10 @@ nlu-report: setup
 # Customer message → bot answer / → Slack card / → thread post, through the playground path.
 bench-loop: setup
 	$(VENV)/bin/python -m benchmarks.loop_latency
+
+# The review dashboard over 50,000 conversations: list, search, metrics, export.
+bench-review: $(VENV)/.synced
+	$(VENV)/bin/python -m benchmarks.review_bench
 
 clean:
 	rm -rf .venv .venv-rasa .tools models .tandem reports

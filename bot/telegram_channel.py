@@ -11,7 +11,7 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.errors import TelegramUnavailable
 from handoff.media import Download, FileTooLarge, too_large
-from handoff.ports import Button, Signature
+from handoff.ports import Button, ButtonRow, Signature
 
 TELEGRAM_TEXT_LIMIT = 4096
 TELEGRAM_CAPTION_LIMIT = 1024
@@ -28,16 +28,10 @@ class TelegramChannel:
         chat_id: int,
         text: str,
         *,
-        buttons: Sequence[Button] = (),
+        buttons: Sequence[ButtonRow] = (),
         signature: Signature | None = None,
     ) -> None:
-        markup = (
-            InlineKeyboardMarkup(
-                [[InlineKeyboardButton(b.label, callback_data=b.data)] for b in buttons]
-            )
-            if buttons
-            else None
-        )
+        markup = keyboard(buttons) if buttons else None
         for part in split_text(format_signed(text, signature)):
             try:
                 await self.bot.send_message(
@@ -99,6 +93,22 @@ class TelegramChannel:
         except TelegramError as exc:
             raise TelegramUnavailable(f"getFile failed: {exc}") from exc
         return Download(bytes(data), file.file_path)
+
+
+def keyboard(buttons: Sequence[ButtonRow]) -> InlineKeyboardMarkup:
+    """Inline buttons: a lone button gets its own row; a link button opens its URL."""
+    rows = [[b] if isinstance(b, Button) else list(b) for b in buttons]
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(b.label, url=b.url)
+                if b.url
+                else InlineKeyboardButton(b.label, callback_data=b.data)
+                for b in row
+            ]
+            for row in rows
+        ]
+    )
 
 
 def format_signed(text: str, signature: Signature | None) -> str:

@@ -19,7 +19,12 @@ from handoff.state import ThreadRef
 @dataclass(frozen=True)
 class Button:
     label: str
-    data: str
+    data: str = ""  # callback data, sent back when pressed
+    url: str | None = None  # or a link the button opens instead
+
+
+# A button on its own row, or a row of buttons side by side (e.g. ratings 1-5).
+ButtonRow = Button | Sequence[Button]
 
 
 @dataclass(frozen=True)
@@ -36,7 +41,7 @@ class CustomerChannel(Protocol):
         chat_id: int,
         text: str,
         *,
-        buttons: Sequence[Button] = (),
+        buttons: Sequence[ButtonRow] = (),
         signature: Signature | None = None,
     ) -> None: ...
 

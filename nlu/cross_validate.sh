@@ -14,6 +14,9 @@ OUT_DIR=$2
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CONFIG=${3:-$ROOT/config.yml}
 
+# make relative paths independent of the cd below
+if [[ "$RASA_BIN" == */* && "$RASA_BIN" != /* ]]; then RASA_BIN="$PWD/$RASA_BIN"; fi
+if [[ "$CONFIG" != /* ]]; then CONFIG="$PWD/$CONFIG"; fi
 mkdir -p "$OUT_DIR"
 OUT_DIR=$(cd "$OUT_DIR" && pwd)
 cd "$ROOT"

@@ -32,6 +32,7 @@ def rasa_env_vars(root: Path = PROJECT_ROOT) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(root)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env["RASA_TELEMETRY_ENABLED"] = "false"  # no calls home: nothing leaves this machine
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     return env
 

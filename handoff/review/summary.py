@@ -104,11 +104,18 @@ class Row:
     @classmethod
     def from_json(cls, raw: str | bytes) -> Row:
         data: dict[str, Any] = json.loads(raw)
-        known = {f.name for f in fields(cls)}
-        clean: dict[str, Any] = {
-            k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in known
-        }
-        return cls(**clean)
+        values = dict(_DEFAULTS)
+        values.update(
+            (k, tuple(v) if isinstance(v, list) else v) for k, v in data.items() if k in _DEFAULTS
+        )
+        # Metrics read up to 50,000 rows per page: fill the frozen instance directly rather
+        # than through __init__'s per-field object.__setattr__ (about three times faster).
+        row = object.__new__(cls)
+        row.__dict__.update(values)
+        return row
+
+
+_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Row)}
 
 
 def _since(start: float | None, end: float | None) -> float | None:

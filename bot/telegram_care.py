@@ -1,0 +1,130 @@
+"""Telegram handlers for ratings and the customer's own memory: ``/profile``, ``/forget``.
+
+Registered next to the main handlers (bot/telegram_app.py). The rating comment is
+caught in an earlier handler group, so an armed comment never reaches triage.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.telegram_app import TgApp, to_customer_message
+from handoff.memory import Memory
+from handoff.memory_words import FORGET_CANCELLED, FORGET_EXPIRED, FORGET_WINDOW_SECONDS
+from handoff.rating_words import COMMENT, RATE, parse_rate
+from handoff.ratings import Outcome, RatingFlow
+
+log = logging.getLogger(__name__)
+
+FORGET = "forget:"
+FORGET_YES, FORGET_NO = FORGET + "yes:", FORGET + "no"
+
+
+def forget_keyboard(now: float) -> InlineKeyboardMarkup:
+    """The confirmation carries when it was asked, so an old button cannot erase later."""
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton("Yes, forget me", callback_data=f"{FORGET_YES}{int(now)}")],
+            [InlineKeyboardButton("No, keep it", callback_data=FORGET_NO)],
+        ]
+    )
+
+
+def confirmation_fresh(data: str, now: float, window: float = FORGET_WINDOW_SECONDS) -> bool:
+    asked = data.removeprefix(FORGET_YES)
+    return asked.isdigit() and 0 <= now - int(asked) <= window
+
+
+class CareHandlers:
+    def __init__(self, ratings: RatingFlow, memory: Memory, clock: Callable[[], float]) -> None:
+        self.ratings = ratings
+        self.memory = memory
+        self.clock = clock
+
+    def register(self, app: TgApp) -> None:
+        private = filters.ChatType.PRIVATE
+        texts = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & private
+        app.add_handler(MessageHandler(texts, self.comment), group=-1)
+        app.add_handler(CommandHandler("profile", self.profile, filters=private))
+        app.add_handler(CommandHandler("forget", self.forget, filters=private))
+        app.add_handler(CallbackQueryHandler(self.rated, pattern=f"^{RATE}"))
+        app.add_handler(CallbackQueryHandler(self.comment_pressed, pattern=f"^{COMMENT}"))
+        app.add_handler(CallbackQueryHandler(self.forget_pressed, pattern=f"^{FORGET}"))
+
+    async def comment(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.message
+        if message is None or message.from_user is None:
+            return
+        if await self.ratings.take_comment(to_customer_message(update.update_id, message)):
+            raise ApplicationHandlerStop  # the comment is not a question for triage
+
+    async def rated(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query, chat = update.callback_query, update.effective_chat
+        if query is None or query.data is None or chat is None:
+            return
+        press = parse_rate(query.data)
+        if press is None:
+            await query.answer("That button is not valid any more.")
+            return
+        outcome = await self.ratings.rate(chat.id, press, context.bot.username)
+        await _settle(query, outcome)
+
+    async def comment_pressed(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query, chat = update.callback_query, update.effective_chat
+        if query is None or query.data is None or chat is None:
+            return
+        outcome = await self.ratings.arm_comment(chat.id, query.data.removeprefix(COMMENT))
+        await query.answer(outcome.notice)  # its message keeps the review and share links
+
+    async def profile(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, chat = update.effective_message, update.effective_chat
+        if message is not None and chat is not None:
+            await message.reply_text(await self.memory.profile_text(chat.id))
+
+    async def forget(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, chat = update.effective_message, update.effective_chat
+        if message is None or chat is None:
+            return
+        question, anything = await self.memory.forget_question(chat.id)
+        markup = forget_keyboard(self.clock()) if anything else None
+        await message.reply_text(question, reply_markup=markup)
+
+    async def forget_pressed(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query, chat = update.callback_query, update.effective_chat
+        if query is None or query.data is None or chat is None:
+            return
+        await query.answer()
+        await _drop_buttons(query)
+        if query.data == FORGET_NO:
+            text = FORGET_CANCELLED
+        elif not confirmation_fresh(query.data, self.clock()):
+            text = FORGET_EXPIRED
+        else:
+            text = await self.memory.forget(chat.id)
+        await context.bot.send_message(chat.id, text)
+
+
+async def _settle(query: CallbackQuery, outcome: Outcome) -> None:
+    """Answer the press; once it counted, its buttons go, so it cannot be pressed again."""
+    await query.answer(outcome.notice)
+    if outcome.accepted:
+        await _drop_buttons(query)
+
+
+async def _drop_buttons(query: CallbackQuery) -> None:
+    try:
+        await query.edit_message_reply_markup(reply_markup=None)
+    except TelegramError as exc:  # e.g. the message is too old to edit: nothing to undo
+        log.warning("buttons not removed", extra={"error": type(exc).__name__})
