@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     review_users: str | None = None
     review_secret: SecretStr | None = None
     retention_days: Annotated[int, Field(ge=1)] = 365
+    # Where supervisors open the dashboard (links in Slack alerts); unset: the worker's address.
+    review_base_url: AnyHttpUrl | None = None
 
     @field_validator("telegram_bot_token")
     @classmethod

@@ -21,6 +21,7 @@ from telegram.ext import (
 )
 
 from bot.telegram_app import TgApp, to_customer_message
+from handoff.context import Context
 from handoff.memory import Memory
 from handoff.memory_words import FORGET_CANCELLED, FORGET_EXPIRED, FORGET_WINDOW_SECONDS
 from handoff.rating_words import COMMENT, RATE, parse_rate
@@ -45,6 +46,12 @@ def forget_keyboard(now: float) -> InlineKeyboardMarkup:
 def confirmation_fresh(data: str, now: float, window: float = FORGET_WINDOW_SECONDS) -> bool:
     asked = data.removeprefix(FORGET_YES)
     return asked.isdigit() and 0 <= now - int(asked) <= window
+
+
+def register_care(app: TgApp, ctx: Context, *, review_base: str, retention_days: int) -> None:
+    """``review_base``: where supervisors open the dashboard (for low-rating alerts)."""
+    ratings = RatingFlow(ctx, review_base)
+    CareHandlers(ratings, Memory(ctx, retention_days), ctx.now).register(app)
 
 
 class CareHandlers:

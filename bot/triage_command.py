@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.settings import Settings
-from nlu.evaluation import Outcome, load_cases, summarise
+from nlu.evaluation import Case, Outcome, load_cases, summarise
 from nlu.facts import AnswerBook
 from nlu.local_rasa import start_local_rasa
 from nlu.rasa_client import RasaClient
@@ -56,6 +56,10 @@ def route_of(reply: Reply) -> str:
     return "smalltalk" if reply.decision.reason == "smalltalk" else reply.decision.route
 
 
+def outcome_of(case: Case, reply: Reply) -> Outcome:
+    return Outcome(case, route_of(reply), reply.decision.intent, reply.decision.reason)
+
+
 async def triage_command(
     settings: Settings,
     text: str | None,
@@ -81,7 +85,7 @@ async def triage_command(
         outcomes = []
         for case in cases:
             reply = await triage.run(case.text, store=store, name=name)
-            outcomes.append(Outcome(case, route_of(reply), reply.decision.intent))
+            outcomes.append(outcome_of(case, reply))
             line = {
                 "text": case.text,
                 "expected": case.route,

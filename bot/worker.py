@@ -18,6 +18,7 @@ from telegram import Update
 from bot.http_app import build_http_app
 from bot.settings import Settings
 from bot.telegram_app import TgApp, build_application, build_bot, initialize
+from bot.telegram_care import register_care
 from bot.telegram_channel import TelegramChannel
 from handoff.context import Context
 from handoff.customer_flow import CustomerFlow
@@ -117,6 +118,9 @@ class Worker:
             stack.push_async_callback(socket.close_async)
 
         self.telegram = app = build_application(bot, CustomerFlow(ctx), stores)
+        # Ratings, /profile and /forget (bot/telegram_care.py).
+        review_base = str(s.review_base_url or self.http_url)
+        register_care(app, ctx, review_base=review_base, retention_days=s.retention_days)
         await initialize(app)
         stack.push_async_callback(app.shutdown)
         await app.start()

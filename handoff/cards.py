@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handoff.context import Context
+from handoff.memory_words import language_name
 from handoff.ports import HandoffCard, TranscriptLine
 from handoff.state import Conversation, Event
 
@@ -21,7 +22,7 @@ async def build_card(ctx: Context, conv: Conversation) -> HandoffCard:
         conversation_id=conv.id,
         customer_name=_customer_name(profile),
         store_name=store_name,
-        language=profile.get("language"),
+        language=language_name(profile.get("language")),  # "English (en)"
         past_conversations=max(int(profile.get("conversations", "1")) - 1, 0),
         notes=notes,
         reason=conv.handoff_reason or "",

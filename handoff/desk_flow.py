@@ -18,6 +18,7 @@ from handoff.media_flow import OwnerFiles
 from handoff.meeting import farewell, remember_helper, send_intro
 from handoff.offers import Offers
 from handoff.ports import Signature
+from handoff.ratings import ask_for_rating
 from handoff.state import (
     AlreadyOwned,
     Conversation,
@@ -150,6 +151,7 @@ class DeskFlow:
 
         async def after(before: Conversation, conv: Conversation) -> None:
             await self._release(before, resolved=True)
+            await ask_for_rating(self.ctx, conv)  # after the goodbye (handoff/ratings.py)
             await self.ctx.desk.post_status(
                 thread, f"{self._name(user)} resolved the conversation."
             )

@@ -100,9 +100,7 @@ def forget_question(kept_anything: bool) -> str:
 def forgotten(conversations: int, fields: int) -> str:
     erased = [f"your profile ({fields} item{'s' if fields != 1 else ''})"] if fields else []
     if conversations:
-        erased.append(
-            f"{conversations} conversation transcript{'s' if conversations != 1 else ''}"
-        )
+        erased.append(f"{conversations} conversation transcript{'s' if conversations != 1 else ''}")
     what = " and ".join(erased) or "nothing was left to erase"
     return (
         f"Done. Erased: {what}. Kept: a record that you asked us to forget you and when, "

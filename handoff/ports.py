@@ -23,6 +23,16 @@ class Button:
     url: str | None = None  # or a link the button opens instead
 
 
+@dataclass(frozen=True)
+class Choice:
+    """A button in Slack: ``action`` is the listener's action id, ``value`` comes back."""
+
+    label: str
+    action: str
+    value: str
+    style: str | None = None  # "primary" or "danger"
+
+
 # A button on its own row, or a row of buttons side by side (e.g. ratings 1-5).
 ButtonRow = Button | Sequence[Button]
 
@@ -116,6 +126,12 @@ class Desk(Protocol):
     async def post_status(self, thread: ThreadRef, text: str) -> None: ...
 
     async def tell_employee(self, thread: ThreadRef, user: str, text: str) -> None: ...
+
+    async def ask_employee(
+        self, thread: ThreadRef, user: str, text: str, choices: Sequence[Choice]
+    ) -> None:
+        """A private message with buttons (e.g. the reply guard's Send anyway / Edit)."""
+        ...
 
     async def post_alert(self, thread: ThreadRef, mentions: Sequence[str], text: str) -> None:
         """A thread post that pings: ``mentions`` are Slack user ids, or "here" for @here."""

@@ -73,7 +73,10 @@ def promotion_buttons(
     review_link: str, store_name: str | None, bot_username: str, business: str
 ) -> list[ButtonRow]:
     where = f"Review {store_name}" if store_name else "Write a review"
-    return [Button(where, url=review_link), Button("Tell a friend", url=share_url(bot_username, business))]
+    return [
+        Button(where, url=review_link),
+        Button("Tell a friend", url=share_url(bot_username, business)),
+    ]
 
 
 def comment_prompt(minutes: int = COMMENT_WINDOW_SECONDS // 60) -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from bot.errors import SlackUnavailable
 from handoff.context import Context
 from handoff.customer_flow import CustomerMessage
+from handoff.ports import ButtonRow
 from handoff.rating_words import (
     ALREADY_COMMENTED,
     ALREADY_RATED,
@@ -90,7 +91,7 @@ class RatingFlow:
         ctx = self.ctx
         person = ctx.employees.by_slack_id(conv.owner) if conv.owner else None
         text = thanks(score, profile.get("first_name"), person.name if person else None)
-        buttons = [comment_button(conv.id)]
+        buttons: list[ButtonRow] = [comment_button(conv.id)]
         if score >= HIGH:
             store_id = conv.store_id or profile.get("store")
             store_name = ctx.stores.get(store_id).name if store_id else None
@@ -115,7 +116,8 @@ class RatingFlow:
             if score > LOW:
                 await ctx.desk.post_status(conv.thread, staff_line(customer, score))
                 return
-            supervisor = ctx.stores.get(conv.store_id).supervisor_slack_id if conv.store_id else None
+            store = ctx.stores.get(conv.store_id) if conv.store_id else None
+            supervisor = store.supervisor_slack_id if store else None
             link = transcript_url(self.review_base, conv.id)
             await ctx.desk.post_alert(
                 conv.thread, [supervisor or "here"], low_rating_alert(customer, score, link)

@@ -47,6 +47,7 @@ class Outcome:
     case: Case
     route: str
     intent: str | None
+    reason: str | None = None
 
     @property
     def handed_off(self) -> bool:
@@ -55,6 +56,15 @@ class Outcome:
     @property
     def correct_answer(self) -> bool:
         return self.route == "answer" and self.intent == self.case.intent
+
+    @property
+    def withheld_stale(self) -> bool:
+        """Understood right, and correctly not answered because the stored fact is stale."""
+        return (
+            self.route == "handoff"
+            and self.reason == "stale_answer"
+            and self.intent == self.case.intent
+        )
 
     @property
     def wrong_answer(self) -> bool:
@@ -87,6 +97,10 @@ def summarise(outcomes: Sequence[Outcome]) -> dict[str, Any]:
         "factual_answered_right_intent": _share(
             sum(o.correct_answer for o in factual), len(factual)
         ),
+        "factual_right_intent_or_withheld_stale": _share(
+            sum(o.correct_answer or o.withheld_stale for o in factual), len(factual)
+        ),
+        "factual_withheld_stale": sum(o.withheld_stale for o in factual),
         "wrong_answers": len(wrong),
         "wrong_answer_rate_of_factual": _share(sum(o.wrong_answer for o in factual), len(factual)),
         "wrong_answers_to_handoff_cases": sum(o.wrong_answer for o in should_hand_off),

@@ -139,7 +139,8 @@ def classify(nlu: NluResult, thresholds: Thresholds) -> Decision:
     )
 
 
-_SENTENCE_SPLIT = re.compile(r"(?<=[?!.\n])\s*")
+# Split after a run of sentence ends ("??", "?!", "..."), never inside one.
+_SENTENCE_SPLIT = re.compile(r"(?<=[?!.\n])(?![?!.\n])\s*")
 _QUESTION_START = re.compile(
     r"^(?:what|when|where|how|do|does|did|is|are|can|could|will|would|which|who|any)\b",
     re.IGNORECASE,
@@ -152,7 +153,8 @@ def asks_more_than_one(nlu: NluResult) -> bool:
     questions = [
         s
         for s in _SENTENCE_SPLIT.split(nlu.text)
-        if s.strip() and (s.rstrip().endswith("?") or _QUESTION_START.match(s.strip()))
+        if any(c.isalpha() for c in s)
+        and (s.rstrip().endswith("?") or _QUESTION_START.match(s.strip()))
     ]
     if len(questions) >= 2:
         return True

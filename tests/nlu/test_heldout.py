@@ -12,8 +12,8 @@ import pytest
 import pytest_asyncio
 
 from bot.settings import PROJECT_ROOT, Settings
-from bot.triage_command import Triage, route_of
-from nlu.evaluation import Outcome, load_cases, summarise
+from bot.triage_command import Triage, outcome_of
+from nlu.evaluation import load_cases, summarise
 from nlu.rasa_client import RasaClient
 
 pytestmark = pytest.mark.rasa
@@ -36,7 +36,7 @@ async def test_heldout_set_meets_the_bars(triage: Triage) -> None:
     outcomes = []
     for case in cases:
         reply = await triage.run(case.text, now=NOW)
-        outcomes.append(Outcome(case, route_of(reply), reply.decision.intent))
+        outcomes.append(outcome_of(case, reply))
     summary = summarise(outcomes)
     print(json.dumps(summary, indent=2))
     misses = [
@@ -44,10 +44,13 @@ async def test_heldout_set_meets_the_bars(triage: Triage) -> None:
         for o in outcomes
         if (o.case.route == "handoff" and not o.handed_off)
         or o.wrong_answer
-        or (o.case.route == "answer" and not o.correct_answer)
+        or (o.case.route == "answer" and not (o.correct_answer or o.withheld_stale))
     ]
     print("\n".join(misses))
     assert summary["handoff_recall_emotional_sensitive"] >= 0.97
     assert summary["handoff_recall_complex_human"] >= 0.90
-    assert summary["factual_answered_right_intent"] >= 0.85
+    # data/answers.yml ships one deliberately expired fact (Riverside's ask_services), so
+    # some factual questions are rightly withheld and handed off; those count as right
+    # when the intent was understood. The plain answered share is printed above.
+    assert summary["factual_right_intent_or_withheld_stale"] >= 0.85
     assert summary["wrong_answer_rate_of_factual"] <= 0.02

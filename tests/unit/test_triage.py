@@ -168,3 +168,10 @@ def test_rasa_payload_is_parsed_including_sentiment() -> None:
 def test_a_malformed_rasa_payload_is_refused(payload: dict[str, object]) -> None:
     with pytest.raises(ValueError, match="not a Rasa parse result"):
         NluResult.from_rasa(payload)
+
+
+@pytest.mark.parametrize(
+    "text", ["will dt be open at 8 tmrw morning??", "open sunday?!", "hours... today?"]
+)
+def test_repeated_punctuation_is_still_one_question(text: str) -> None:
+    assert not asks_more_than_one(nlu(text=text))
