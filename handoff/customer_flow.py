@@ -22,6 +22,7 @@ from handoff.offers import Offers
 from handoff.state import Conversation, Event, Status, attach_thread, hand_off, open_conversation
 from handoff.waiting import holding_text
 from nlu.responder import Reply
+from nlu.smalltalk import store_chosen_reply
 from nlu.triage import Decision, handoff
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,8 @@ class CustomerFlow:
         profile = await ctx.store.customer(msg.chat_id)
         reply = await self._decide(conv, msg, profile)
         if reply.decision.route == "answer" and reply.answer is not None:
+            if reply.decision.reason == "store_choice" and reply.store_id:
+                await ctx.store.remember(msg.chat_id, store=reply.store_id)
             await ctx.customers.send_text(msg.chat_id, reply.answer)
             detail = {"text": reply.answer, "store_id": reply.store_id, "nlu": reply.decision.nlu}
             await ctx.store.append(
@@ -175,8 +178,4 @@ class CustomerFlow:
         store = ctx.stores.get(store_id)
         async with ctx.store.chat_lock(chat_id):
             await ctx.store.remember(chat_id, store=store_id)
-        await ctx.customers.send_text(
-            chat_id,
-            f"Thank you. {store.name} is now your store; I'll answer with its details "
-            "and its team will help you when you need a person. You can change it with /store.",
-        )
+        await ctx.customers.send_text(chat_id, store_chosen_reply(store.name))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from handoff.cards import build_card
 from handoff.context import Context
 from handoff.directory import Employee
+from handoff.guard_flow import GuardFlow
 from handoff.media import SharedFile, files_detail
 from handoff.media_flow import OwnerFiles
 from handoff.meeting import farewell, remember_helper, send_intro
@@ -51,6 +52,7 @@ class DeskFlow:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.files = OwnerFiles(ctx)  # the owner's files reach the customer (media_flow)
+        self.guard = GuardFlow(ctx, self._deliver)  # the reply-quality check (guard_flow)
 
     async def on_thread_message(self, msg: EmployeeMessage) -> None:
         ctx = self.ctx
@@ -67,7 +69,8 @@ class DeskFlow:
             elif employee is not None and may_reply(conv, msg.user) and msg.files:
                 await self.files.deliver(conv, msg, employee)
             elif employee is not None and may_reply(conv, msg.user):
-                await self._deliver(conv, msg, employee)
+                if not await self.guard.screen(conv, msg, employee):  # held: Send anyway/Edit
+                    await self._deliver(conv, msg, employee)
             else:
                 await self._note(conv, msg, "not the owner")
                 await ctx.desk.tell_employee(msg.thread, msg.user, self._why_internal(conv))

@@ -7,9 +7,10 @@ anyone or format anything in Slack.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from handoff.ports import HandoffCard
+from handoff.ports import Choice, HandoffCard
 
 Block = dict[str, Any]
 
@@ -71,6 +72,7 @@ def card_blocks(card: HandoffCard) -> list[Block]:
     if card.language:
         who.append(f"language {escape_mrkdwn(card.language)}")
     who.append(_past(card.past_conversations))
+    who.append(f"`{escape_mrkdwn(card.conversation_id)}`")  # for `/tandem note <id> …`
     reason = REASON_LABELS.get(card.reason, card.reason)
     why = f"*Why:* {escape_mrkdwn(reason)}"
     if card.reason_detail:
@@ -145,6 +147,25 @@ def _buttons(card: HandoffCard) -> list[Block]:
     # Handed back or resolved: the customer's next handoff opens a new thread, and a
     # conversation with the bot cannot be claimed, so this card has nothing left to click.
     return []
+
+
+def choice_blocks(text: str, choices: Sequence[Choice]) -> list[Block]:
+    """A private question with buttons; ``text`` is mrkdwn the caller has escaped."""
+    buttons: list[Block] = []
+    for choice in choices:
+        button: Block = {
+            "type": "button",
+            "text": plain(choice.label),
+            "action_id": choice.action,
+            "value": choice.value,
+        }
+        if choice.style:
+            button["style"] = choice.style
+        buttons.append(button)
+    return [
+        {"type": "section", "text": {"type": "mrkdwn", "text": _clip(text, _PLAIN_LIMIT)}},
+        {"type": "actions", "elements": buttons},
+    ]
 
 
 def customer_message_blocks(customer_name: str, text: str) -> tuple[str, list[Block]]:

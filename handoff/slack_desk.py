@@ -10,8 +10,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.errors import SlackUnavailable
 from handoff import slack_files
 from handoff.media import SharedFile
-from handoff.ports import HandoffCard
-from handoff.slack_blocks import card_blocks, card_text, customer_message_blocks, escape_mrkdwn
+from handoff.ports import Choice, HandoffCard
+from handoff.slack_blocks import (
+    card_blocks,
+    card_text,
+    choice_blocks,
+    customer_message_blocks,
+    escape_mrkdwn,
+)
 from handoff.state import ThreadRef
 
 
@@ -75,6 +81,18 @@ class SlackDesk:
     async def tell_employee(self, thread: ThreadRef, user: str, text: str) -> None:
         await self._call(
             "chat_postEphemeral", channel=thread.channel, user=user, thread_ts=thread.ts, text=text
+        )
+
+    async def ask_employee(
+        self, thread: ThreadRef, user: str, text: str, choices: Sequence[Choice]
+    ) -> None:
+        await self._call(
+            "chat_postEphemeral",
+            channel=thread.channel,
+            user=user,
+            thread_ts=thread.ts,
+            text=text,
+            blocks=choice_blocks(text, choices),
         )
 
     async def post_alert(self, thread: ThreadRef, mentions: Sequence[str], text: str) -> None:

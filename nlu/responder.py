@@ -13,9 +13,9 @@ from datetime import datetime
 from nlu.answer_models import Notice
 from nlu.facts import Answer, AnswerBook
 from nlu.result import NluResult
-from nlu.smalltalk import smalltalk_reply
+from nlu.smalltalk import smalltalk_reply, store_chosen_reply
 from nlu.stores import StoreDirectory
-from nlu.triage import Decision, Thresholds, decide
+from nlu.triage import Decision, Thresholds, decide, handoff
 
 
 @dataclass(frozen=True)
@@ -65,4 +65,9 @@ class Responder:
             answer = smalltalk_reply(
                 decision.intent, first_name=first_name, business=self.stores.business_name
             )
+        if decision.reason == "store_choice":
+            named = self.store_for(nlu.text, nlu, None)
+            if named is None:  # "inform_store" without a store we know: a person sorts it out
+                return Reply(handoff("complex", nlu, "names no store we know"), None, store_id)
+            return Reply(decision, store_chosen_reply(self.stores.get(named).name), named)
         return Reply(decision, answer, store_id)

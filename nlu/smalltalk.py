@@ -14,3 +14,10 @@ def smalltalk_reply(intent: str, *, first_name: str | None, business: str) -> st
         "directions, parking, returns, delivery and our services, or tell me what you need "
         "and one of our team will pick it up."
     )
+
+
+def store_chosen_reply(store_name: str) -> str:
+    return (
+        f"Thank you. {store_name} is now your store; I'll answer with its details and its "
+        "team will help you when you need a person. You can change it with /store."
+    )

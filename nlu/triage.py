@@ -32,6 +32,8 @@ FACTUAL_INTENTS = frozenset(
     }
 )
 SMALLTALK_INTENTS = frozenset({"greet", "thanks", "goodbye"})
+# The message only names a store (e.g. answering "which store?"): it becomes the home store.
+STORE_CHOICE_INTENT = "inform_store"
 # Intents that always need a person, and the reason recorded for each.
 PERSON_INTENTS: dict[str, str] = {
     "human_request": "human_request",
@@ -52,6 +54,7 @@ Route = Literal["answer", "handoff"]
 Reason = Literal[
     "answer",
     "smalltalk",
+    "store_choice",
     "emotional",
     "sensitive",
     "complex",
@@ -120,7 +123,8 @@ def classify(nlu: NluResult, thresholds: Thresholds) -> Decision:
         return handoff("emotional", nlu, f"sentiment {nlu.sentiment:+.2f}")
     if nlu.intent in PERSON_INTENTS:
         return handoff(_as_reason(PERSON_INTENTS[nlu.intent]), nlu)
-    if nlu.intent not in FACTUAL_INTENTS and nlu.intent not in SMALLTALK_INTENTS:
+    answerable = FACTUAL_INTENTS | SMALLTALK_INTENTS | {STORE_CHOICE_INTENT}
+    if nlu.intent not in answerable:
         return handoff("complex", nlu, f"intent {nlu.intent!r} is not one the bot answers")
     if nlu.confidence < thresholds.min_confidence:
         return handoff("low_confidence", nlu, f"confidence {nlu.confidence:.2f}")
@@ -128,7 +132,11 @@ def classify(nlu: NluResult, thresholds: Thresholds) -> Decision:
         return handoff("low_confidence", nlu, f"margin {nlu.margin:.2f} over the runner-up")
     if nlu.intent in FACTUAL_INTENTS and asks_more_than_one(nlu):
         return handoff("complex", nlu, "the message asks more than one thing")
-    reason: Reason = "smalltalk" if nlu.intent in SMALLTALK_INTENTS else "answer"
+    reason: Reason = "answer"
+    if nlu.intent in SMALLTALK_INTENTS:
+        reason = "smalltalk"
+    elif nlu.intent == STORE_CHOICE_INTENT:
+        reason = "store_choice"
     return Decision(
         "answer",
         reason,

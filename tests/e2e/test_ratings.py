@@ -27,7 +27,9 @@ from tests.e2e.desk_helpers import (
 
 pytestmark = [pytest.mark.e2e, pytest.mark.rasa]
 
-RIVERSIDE_REVIEW = "https://search.google.com/local/writereview?placeid=ChIJMMRiverside2250Jefferson"
+RIVERSIDE_REVIEW = (
+    "https://search.google.com/local/writereview?placeid=ChIJMMRiverside2250Jefferson"
+)
 
 
 def _buttons(message: JSON) -> list[list[JSON]]:
@@ -108,9 +110,7 @@ async def test_a_rating_counts_once_and_a_second_press_is_answered_politely(
 
     # Both presses are queued before the worker sees the first one.
     await pg.telegram.customer_presses(chat, question["message_id"], f"rate:{conv.id}:4")
-    second = await pg.telegram.customer_presses(
-        chat, question["message_id"], f"rate:{conv.id}:1"
-    )
+    second = await pg.telegram.customer_presses(chat, question["message_id"], f"rate:{conv.id}:1")
 
     async def answered() -> bool:
         return any(a["callback_query_id"] == second for a in pg.telegram.callback_answers)

@@ -96,3 +96,14 @@ async def test_when_rasa_is_down_the_customer_still_gets_a_reply_and_a_person(
         await eventually(recorded)
     finally:
         await gate.aclose()
+
+
+async def test_naming_a_store_makes_it_the_home_store(
+    playground: tuple[Playground, str], start_worker: StartWorker, redis: Redis
+) -> None:
+    pg, _ = playground
+    await start_worker()
+    await pg.telegram.customer_sends(704, "riverside", first_name="Max")
+    reply = _text(await pg.telegram.wait_for_bot_message(704))
+    assert "Riverside is now your store" in reply
+    assert (await ConversationStore(redis).customer(704)).get("store") == "riverside"

@@ -175,3 +175,8 @@ def test_a_malformed_rasa_payload_is_refused(payload: dict[str, object]) -> None
 )
 def test_repeated_punctuation_is_still_one_question(text: str) -> None:
     assert not asks_more_than_one(nlu(text=text))
+
+
+def test_naming_only_a_store_is_a_store_choice() -> None:
+    decision = classify(nlu(text="the river one", intent="inform_store"), T)
+    assert (decision.route, decision.reason) == ("answer", "store_choice")
