@@ -21,22 +21,7 @@ from pydantic import (
 
 from nlu.datafile import STRICT, DataError, load_yaml, matching, validate
 from nlu.stores import StoreDirectory
-
-FACTUAL_INTENTS: Final = (
-    "ask_hours",
-    "ask_location",
-    "ask_parking",
-    "ask_returns",
-    "ask_payment",
-    "ask_delivery",
-    "ask_pickup",
-    "ask_gift_cards",
-    "ask_loyalty",
-    "ask_contact",
-    "ask_accessibility",
-    "ask_services",
-    "ask_price_match",
-)
+from nlu.triage import FACTUAL_INTENT_LIST as FACTUAL_INTENTS
 
 # Store-scoped intents whose fact is built from stores.yml, so nothing is written twice.
 Derived = Literal["hours", "location", "parking", "accessibility", "contact"]

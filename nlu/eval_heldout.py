@@ -31,26 +31,15 @@ import statistics
 import sys
 import time
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 import yaml
 
-FACTUAL_INTENTS = {
-    "ask_hours",
-    "ask_location",
-    "ask_parking",
-    "ask_returns",
-    "ask_payment",
-    "ask_delivery",
-    "ask_pickup",
-    "ask_gift_cards",
-    "ask_loyalty",
-    "ask_contact",
-    "ask_accessibility",
-    "ask_services",
-    "ask_price_match",
-}
-SMALLTALK_INTENTS = {"greet", "thanks", "goodbye"}
+# The same intent sets the triage uses (the repo root is on the path when run as a script).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from nlu.triage import FACTUAL_INTENTS, SMALLTALK_INTENTS
+
 STAGES = ["A_intent", "B_sentiment", "C_confidence", "D_two_asks"]
 
 _TWO_ASKS = re.compile(

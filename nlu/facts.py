@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Literal
 
 from nlu.answer_models import (
-    FACTUAL_INTENTS,
     AnswersData,
     Fact,
     IntentSpec,
@@ -24,6 +23,7 @@ from nlu.answer_models import (
 )
 from nlu.datafile import DataError
 from nlu.stores import StoreDirectory
+from nlu.triage import FACTUAL_INTENT_LIST as FACTUAL_INTENTS
 
 __all__ = [
     "FACTUAL_INTENTS",

@@ -14,23 +14,23 @@ from typing import Any, Literal
 
 from nlu.result import NluResult
 
-FACTUAL_INTENTS = frozenset(
-    {
-        "ask_hours",
-        "ask_location",
-        "ask_parking",
-        "ask_returns",
-        "ask_payment",
-        "ask_delivery",
-        "ask_pickup",
-        "ask_gift_cards",
-        "ask_loyalty",
-        "ask_contact",
-        "ask_accessibility",
-        "ask_services",
-        "ask_price_match",
-    }
+# The simple factual questions the bot may answer, in a stable order for messages.
+FACTUAL_INTENT_LIST: tuple[str, ...] = (
+    "ask_hours",
+    "ask_location",
+    "ask_parking",
+    "ask_returns",
+    "ask_payment",
+    "ask_delivery",
+    "ask_pickup",
+    "ask_gift_cards",
+    "ask_loyalty",
+    "ask_contact",
+    "ask_accessibility",
+    "ask_services",
+    "ask_price_match",
 )
+FACTUAL_INTENTS = frozenset(FACTUAL_INTENT_LIST)
 SMALLTALK_INTENTS = frozenset({"greet", "thanks", "goodbye"})
 # The message only names a store (e.g. answering "which store?"): it becomes the home store.
 STORE_CHOICE_INTENT = "inform_store"
