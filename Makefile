@@ -7,7 +7,7 @@ VENV := .venv
 TANDEM := $(VENV)/bin/tandem
 PYTEST_ARGS ?=
 
-.PHONY: run test setup lint typecheck check nlu-report bench-loop bench-review browsers clean
+.PHONY: run test setup lint typecheck check nlu-report bench-loop bench-review bench-guard browsers clean
 
 run: setup
 	$(TANDEM) run
@@ -54,6 +54,10 @@ bench-loop: setup
 # The review dashboard over 50,000 conversations: list, search, metrics, export.
 bench-review: $(VENV)/.synced
 	$(VENV)/bin/python -m benchmarks.review_bench
+
+# The reply guard: added latency for a clean reply, false alarms on ordinary replies.
+bench-guard: $(VENV)/.synced
+	$(VENV)/bin/python -m benchmarks.guard_bench
 
 clean:
 	rm -rf .venv .venv-rasa .tools models .tandem reports

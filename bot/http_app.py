@@ -13,23 +13,30 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
+from bot.slack_gate import SlackGate
+
 ReadyCheck = Callable[[], Awaitable[dict[str, str]]]
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def build_http_app(
-    slack: AsyncApp | None, ready: ReadyCheck, review: ASGIApp | None = None
+    slack: AsyncApp | None,
+    ready: ReadyCheck,
+    review: ASGIApp | None = None,
+    telegram: Endpoint | None = None,
+    slack_signing_secret: str = "",
 ) -> Starlette:
+    """``telegram``: the Telegram webhook endpoint (webhook mode, bot/telegram_webhook.py);
+    Slack's events pass the gate in bot/slack_gate.py before bolt sees them."""
     routes: list[BaseRoute] = [
         Route("/healthz", _healthz, methods=["GET"]),
         Route("/readyz", _readyz(ready), methods=["GET"]),
     ]
+    if telegram is not None:
+        routes.append(Route("/telegram/webhook", telegram, methods=["POST"]))
     if slack is not None:
-        handler = AsyncSlackRequestHandler(slack)
-
-        async def slack_events(request: Request) -> Response:
-            return await handler.handle(request)
-
-        routes.append(Route("/slack/events", slack_events, methods=["POST"]))
+        gate = SlackGate(AsyncSlackRequestHandler(slack), slack_signing_secret)
+        routes.append(Route("/slack/events", gate.endpoint, methods=["POST"]))
     if review is not None:
         routes.append(Mount("/review", app=review))
     return Starlette(routes=routes)

@@ -94,6 +94,12 @@ def _real_endpoints(settings: Settings, redis_url: str, rasa_url: str) -> Endpoi
         slack_channel=settings.slack_handoff_channel,
         slack_signing_secret=secret.get_secret_value() if secret else None,
         slack_app_token=app_token.get_secret_value() if app_token else None,
+        telegram_webhook_url=str(webhook) if (webhook := settings.telegram_webhook_url) else None,
+        telegram_webhook_secret=(
+            hook_secret.get_secret_value()
+            if (hook_secret := settings.telegram_webhook_secret)
+            else None
+        ),
     )
 
 

@@ -19,6 +19,7 @@ from bot.errors import ConfigError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 TELEGRAM_TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what setWebhook accepts
 
 
 class SlackMode(StrEnum):
@@ -30,11 +31,23 @@ class Settings(BaseSettings):
     """Every variable is documented in `.env.example`."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+        # `VAR=` (as in .env.example) means "not set", not "set to the empty string".
+        env_ignore_empty=True,
     )
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: AnyHttpUrl = AnyHttpUrl("https://api.telegram.org")
+    # Webhook mode (bot/telegram_webhook.py): Telegram posts to this public https URL, which
+    # must reach POST /telegram/webhook on a worker; unset: long polling.
+    telegram_webhook_url: AnyHttpUrl | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    # Messages per minute one customer may send before the bot stops triaging them one by
+    # one (handoff/flood.py); nothing above the limit is dropped.
+    customer_rate_limit_per_minute: Annotated[int, Field(ge=1)] = 20
 
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None
@@ -72,6 +85,29 @@ class Settings(BaseSettings):
         if value is not None and not TELEGRAM_TOKEN_RE.match(value.get_secret_value()):
             raise ValueError("expected a bot token like 123456789:AAE... from @BotFather")
         return value
+
+    @field_validator("telegram_webhook_url")
+    @classmethod
+    def _webhook_url_https(cls, value: AnyHttpUrl | None) -> AnyHttpUrl | None:
+        if value is not None and value.scheme != "https":
+            raise ValueError("expected a public https:// URL (Telegram posts only to https)")
+        return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _webhook_secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not WEBHOOK_SECRET_RE.match(value.get_secret_value()):
+            raise ValueError("expected 1 to 256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_has_secret(self) -> Settings:
+        if self.telegram_webhook_url is not None and self.telegram_webhook_secret is None:
+            raise ValueError(
+                "TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_WEBHOOK_URL is set "
+                "(1 to 256 characters of A-Z, a-z, 0-9, _ and -)"
+            )
+        return self
 
     @field_validator("slack_bot_token")
     @classmethod

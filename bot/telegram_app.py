@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -21,6 +21,7 @@ from telegram.ext import (
 
 from bot.errors import ConfigError, TelegramUnavailable
 from bot.telegram_files import attachment_of, to_customer_edit
+from bot.telegram_updates import TandemBot
 from handoff.customer_flow import CustomerFlow, CustomerMessage
 from nlu.stores import StoreDirectory
 
@@ -29,13 +30,19 @@ log = logging.getLogger(__name__)
 TgApp = Application[Any, Any, Any, Any, Any, Any]
 
 STORE_CALLBACK = "store:"
+MENU = (
+    BotCommand("start", "Welcome, and choose your store"),
+    BotCommand("store", "Change your store"),
+    BotCommand("profile", "See what we remember about you"),
+    BotCommand("forget", "Erase what we remember about you"),
+)
 MEDIA = filters.PHOTO | filters.Document.ALL | filters.VOICE | filters.AUDIO | filters.VIDEO
 
 
 def build_bot(token: str, api_base_url: str) -> ExtBot[int]:
     """PTB's bot with its rate limiter, which honours Telegram's retry_after."""
     api = api_base_url.rstrip("/")
-    return ExtBot(
+    return TandemBot(  # screens getUpdates for malformed updates (bot/telegram_updates.py)
         token,
         base_url=f"{api}/bot",
         base_file_url=f"{api}/file/bot",
@@ -71,6 +78,10 @@ async def initialize(app: TgApp) -> None:
         ) from exc
     except TelegramError as exc:
         raise TelegramUnavailable(f"Telegram refused getMe: {exc}") from exc
+    try:  # the command menu customers see; not worth failing start-up over
+        await app.bot.set_my_commands(MENU)
+    except TelegramError as exc:
+        log.warning("could not set the command menu", extra={"error": type(exc).__name__})
 
 
 class TelegramHandlers:

@@ -20,6 +20,8 @@ from bot.settings import Settings
 from bot.telegram_app import TgApp, build_application, build_bot, initialize
 from bot.telegram_care import register_care
 from bot.telegram_channel import TelegramChannel
+from bot.telegram_unsupported import register_unsupported
+from bot.telegram_webhook import TelegramWebhook
 from handoff.context import Context
 from handoff.customer_flow import CustomerFlow
 from handoff.desk_flow import DeskFlow
@@ -52,6 +54,9 @@ class Endpoints:
     slack_channel: str
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None
+    # Telegram webhook mode (bot/telegram_webhook.py); unset: long polling.
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: str | None = None
 
 
 class Worker:
@@ -104,12 +109,22 @@ class Worker:
             ),
             offer_timeout=s.offer_timeout_seconds,
             clock=self.clock,
+            rate_limit_per_minute=s.customer_rate_limit_per_minute,
         )
         slack = build_slack_app(slack_client, DeskFlow(ctx), signing_secret=e.slack_signing_secret)
         review, self.review_login = build_review(s, store, ctx.stores, ctx.employees, self.clock)
         await stack.enter_async_context(retention_running(store, s.retention_days, self.clock))
+        webhook = (
+            TelegramWebhook(e.telegram_webhook_url, e.telegram_webhook_secret or "")
+            if e.telegram_webhook_url
+            else None
+        )
         http = build_http_app(
-            slack if e.slack_app_token is None else None, self._readiness, review=review
+            slack if e.slack_app_token is None else None,
+            self._readiness,
+            review=review,
+            telegram=webhook.endpoint if webhook else None,
+            slack_signing_secret=e.slack_signing_secret or "",
         )
         self.http_url = await stack.enter_async_context(serve_app(http, s.http_host, s.http_port))
         if e.slack_app_token is not None:
@@ -121,15 +136,19 @@ class Worker:
         # Ratings, /profile and /forget (bot/telegram_care.py).
         review_base = str(s.review_base_url or self.http_url)
         register_care(app, ctx, review_base=review_base, retention_days=s.retention_days)
+        register_unsupported(app, ctx)  # stickers, locations...: a polite answer
         await initialize(app)
         stack.push_async_callback(app.shutdown)
         await app.start()
         stack.push_async_callback(app.stop)
-        assert app.updater is not None
-        await app.updater.start_polling(
-            poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES
-        )
-        stack.push_async_callback(app.updater.stop)
+        if webhook is not None:
+            await webhook.attach(app)  # the webhook stays set when this worker stops: others serve
+        else:
+            assert app.updater is not None
+            await app.updater.start_polling(
+                poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES
+            )
+            stack.push_async_callback(app.updater.stop)
         # Offer expiries: every worker polls, each timer fires once (handoff/timers.py).
         self.timers = await stack.enter_async_context(offer_timer_loop(ctx).running())
         log.info("worker started", extra={"http": self.http_url})

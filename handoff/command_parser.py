@@ -9,14 +9,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 
-from nlu.answer_models import FACTUAL_INTENTS
+from handoff.command_values import UsageError as UsageError  # raised by parse, re-exported
+from handoff.command_values import duration as duration
+from handoff.command_values import intents, shown, until
 
 ALL = "all"
 MAX_INPUT = 1000
-MAX_PAUSE = timedelta(days=7)
-MAX_NOTICE_AHEAD = timedelta(days=90)
 MAX_REASON = 200
 MAX_NOTICE_TEXT = 500
 MAX_NOTE = 300
@@ -30,12 +30,8 @@ a notice the bot gives instead of its usual answer, store-local time (supervisor
 • `/tandem notices`: the notices in force
 • `/tandem notice remove <id>`: end a notice posted from Slack (supervisors)
 • `/tandem note <conversation id> <text>`: add a note to that customer's profile; the id is \
-on the card, e.g. `c12`
+on the card, e.g. `c12`. Customers can read their notes with /profile
 • `/tandem help`: this list"""
-
-
-class UsageError(ValueError):
-    """What was wrong with the command, in words for the person who typed it."""
 
 
 @dataclass(frozen=True)
@@ -83,8 +79,6 @@ Command = Help | Pause | Resume | AddNotice | RemoveNotice | ListNotices | AddNo
 StoreResolver = Callable[[str], str | None]  # a name or alias → store id, None if unknown
 
 _TOKEN = re.compile(r'"([^"]*)"|(\S+)')
-_DURATION = re.compile(r"^(?:(\d{1,3})d)?(?:(\d{1,4})h)?(?:(\d{1,5})m)?$")
-_CLOCK = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$")
 _CONVERSATION = re.compile(r"^c\d{1,12}$")
 _NOTICE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "″": '"'})
@@ -96,7 +90,9 @@ class _Token:
     quoted: bool
 
 
-def parse(text: str, *, stores: StoreResolver, store_ids: tuple[str, ...], now: datetime) -> Command:
+def parse(
+    text: str, *, stores: StoreResolver, store_ids: tuple[str, ...], now: datetime
+) -> Command:
     """`now` is store-local and aware; times in the command are read in its timezone."""
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").translate(_QUOTES)
     if len(text) > MAX_INPUT:
@@ -123,7 +119,7 @@ def parse(text: str, *, stores: StoreResolver, store_ids: tuple[str, ...], now: 
         if tokens and not tokens[0].quoted and tokens[0].text.lower() == "remove":
             return _remove(tokens[1:])
         return _notice(tokens, scope, now)
-    raise UsageError(f"Unknown command `{_shown(head)}`. Try `/tandem help`.")
+    raise UsageError(f"Unknown command `{shown(head)}`. Try `/tandem help`.")
 
 
 class _Scope:
@@ -136,7 +132,7 @@ class _Scope:
             return ALL
         store = self.stores(token.text)
         if store is None:
-            raise UsageError(f"Unknown store `{_shown(token.text)}`: use {self.known} or all.")
+            raise UsageError(f"Unknown store `{shown(token.text)}`: use {self.known} or all.")
         return store
 
 
@@ -155,7 +151,7 @@ def _tokens(text: str) -> list[_Token]:
 
 def _quoted(tokens: list[_Token], what: str, limit: int, usage: str) -> str:
     if not tokens or not tokens[0].quoted:
-        raise UsageError(f'Put the {what} in double quotes. Usage: {usage}')
+        raise UsageError(f"Put the {what} in double quotes. Usage: {usage}")
     value = " ".join(tokens[0].text.split())
     if not value:
         raise UsageError(f"The {what} is empty. Usage: {usage}")
@@ -164,27 +160,16 @@ def _quoted(tokens: list[_Token], what: str, limit: int, usage: str) -> str:
     return value
 
 
-def duration(text: str) -> int:
-    """`30m`, `2h`, `1h30m`, `1d` → seconds."""
-    match = _DURATION.match(text.lower())
-    if not text or match is None:
-        raise UsageError(f"Bad duration `{_shown(text)}`: write it like 30m, 2h or 1h30m.")
-    days, hours, minutes = (int(g) if g else 0 for g in match.groups())
-    length = timedelta(days=days, hours=hours, minutes=minutes)
-    if not timedelta(minutes=1) <= length <= MAX_PAUSE:
-        raise UsageError("A pause lasts from 1 minute to 7 days.")
-    return int(length.total_seconds())
-
-
-_PAUSE_USAGE = '`/tandem pause <store|all> <duration> "<why>"`, e.g. `/tandem pause riverside 2h "flooding"`'
+_PAUSE_USAGE = (
+    '`/tandem pause <store|all> <duration> "<why>"`, e.g. `/tandem pause riverside 2h "flooding"`'
+)
 
 
 def _pause(tokens: list[_Token], scope: _Scope) -> Pause:
     if len(tokens) != 3:
         raise UsageError(f"Usage: {_PAUSE_USAGE}")
-    return Pause(
-        scope(tokens[0]), duration(tokens[1].text), _quoted(tokens[2:], "reason", MAX_REASON, _PAUSE_USAGE)
-    )
+    why = _quoted(tokens[2:], "reason", MAX_REASON, _PAUSE_USAGE)
+    return Pause(scope(tokens[0]), duration(tokens[1].text), why)
 
 
 _NOTICE_USAGE = (
@@ -202,55 +187,9 @@ def _notice(tokens: list[_Token], scope: _Scope, now: datetime) -> AddNotice:
     rest = [t.text for t in tokens[3:]]
     words = [w.lower() for w in rest]
     cut = words.index("intents") if "intents" in words else len(rest)
-    ends = _until(rest[:cut], now)
-    intents = _intents(rest[cut + 1 :]) if cut < len(rest) else (ALL,)
-    return AddNotice(where, text, ends, intents)
-
-
-def _until(parts: list[str], now: datetime) -> datetime:
-    if len(parts) == 1:
-        day, clock = now.date(), parts[0]
-    elif len(parts) == 2:
-        try:
-            day = date.fromisoformat(parts[0])
-        except ValueError:
-            raise UsageError(f"Bad date `{_shown(parts[0])}`: write it as YYYY-MM-DD.") from None
-        clock = parts[1]
-    else:
-        raise UsageError("Write the end as `until 18:00` or `until 2026-12-01 18:00`.")
-    ends = datetime.combine(day, _clock(clock), tzinfo=now.tzinfo)
-    if ends <= now:
-        raise UsageError(f"{ends:%Y-%m-%d %H:%M} has already passed; give a later time.")
-    if ends - now > MAX_NOTICE_AHEAD:
-        raise UsageError("A notice from Slack can last at most 90 days; use data/notices.yml.")
-    return ends
-
-
-def _clock(text: str) -> time:
-    match = _CLOCK.match(text.lower())
-    if match is not None:
-        hour, minute, half = int(match.group(1)), int(match.group(2) or 0), match.group(3)
-        if half and not 1 <= hour <= 12:
-            raise UsageError(f"Bad time `{_shown(text)}`: with am or pm, the hour is 1 to 12.")
-        if half:
-            hour = hour % 12 + (12 if half == "pm" else 0)
-        if (match.group(2) or half) and hour < 24 and minute < 60:
-            return time(hour, minute)
-    raise UsageError(f"Bad time `{_shown(text)}`: write it like 18:00 or 6pm (store time).")
-
-
-def _intents(parts: list[str]) -> tuple[str, ...]:
-    names = [n for part in parts for n in part.lower().split(",") if n]
-    if not names:
-        raise UsageError("List the questions after `intents`, e.g. `intents hours,pickup`.")
-    chosen = []
-    for name in names:
-        intent = name if name.startswith("ask_") else f"ask_{name}"
-        if intent not in FACTUAL_INTENTS:
-            known = ", ".join(i.removeprefix("ask_") for i in FACTUAL_INTENTS)
-            raise UsageError(f"Unknown intent `{_shown(name)}`: use {known}.")
-        chosen.append(intent)
-    return tuple(dict.fromkeys(chosen))
+    ends = until(rest[:cut], now)
+    chosen = intents(rest[cut + 1 :]) if cut < len(rest) else (ALL,)
+    return AddNotice(where, text, ends, chosen)
 
 
 def _remove(tokens: list[_Token]) -> RemoveNotice:
@@ -272,9 +211,3 @@ def _note(rest: str) -> AddNote:
     if len(text) > MAX_NOTE:
         raise UsageError(f"The note is too long ({len(text)} characters, at most {MAX_NOTE}).")
     return AddNote(target.lower(), text)
-
-
-def _shown(text: str) -> str:
-    """User input echoed back inside `code`: no backticks, no Slack control characters."""
-    cleaned = "".join(c for c in text if c.isprintable() and c not in "`<>&*_~")
-    return cleaned[:40] or "?"

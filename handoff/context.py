@@ -30,6 +30,7 @@ class Context:
     thresholds: Thresholds = field(default_factory=Thresholds)
     offer_timeout: float = 120.0
     clock: Callable[[], float] = time.time
+    rate_limit_per_minute: int = 20  # per customer, before the bot stops triaging (flood.py)
 
     responder: Responder = field(init=False)
 

@@ -13,8 +13,10 @@ from dataclasses import dataclass, replace
 from bot.errors import NluUnavailable
 from handoff.cards import build_card
 from handoff.context import Context
+from handoff.controls import LiveControls, paused_note, paused_reply
 from handoff.edit_flow import EditFlow
 from handoff.escalation import begin
+from handoff.flood import FloodGate
 from handoff.media import Attachment
 from handoff.media_flow import CustomerPosts
 from handoff.meeting import recent_helper
@@ -46,6 +48,7 @@ class CustomerFlow:
         self.ctx = ctx
         self.posts = CustomerPosts(ctx)  # texts and files into the thread (media_flow)
         self.edits = EditFlow(ctx)
+        self.flood = FloodGate(ctx)  # per-customer rate limit (flood.py)
 
     async def on_message(self, msg: CustomerMessage) -> None:
         ctx = self.ctx
@@ -64,7 +67,11 @@ class CustomerFlow:
                 ),
             )
             await self.posts.remember(conv, msg)
-            if conv.status is Status.BOT:
+            within = await self.flood.admit(conv)  # over the limit: one notice (flood.py)
+            if conv.status is Status.BOT and not within:  # not triaged one by one: a person
+                conv = await self._hand_off(conv, *await self.flood.handoff(conv))
+                await self.posts.follow_card(conv, msg)
+            elif conv.status is Status.BOT:
                 conv = await self._bot_turn(conv, msg)
                 await self.posts.follow_card(conv, msg)
             elif conv.thread is None:  # a handoff interrupted before its thread was opened
@@ -120,13 +127,16 @@ class CustomerFlow:
         except NluUnavailable:
             reason = handoff("nlu_unavailable", detail="Rasa did not answer")
             return Reply(reason, None, ctx.responder.store_for(msg.text, None, home))
-        return ctx.responder.respond(
+        live = await LiveControls(ctx).read()  # notices and pauses set from Slack (controls)
+        reply = ctx.responder.respond(
             nlu,
             home_store=home,
             first_name=profile.get("first_name"),
             now=ctx.now_dt(),
             seed=zlib.crc32(f"{conv.id}:{msg.message_id}".encode()),
+            extra_notices=live.notices,
         )
+        return paused_reply(live, reply, nlu)
 
     async def _hand_off(
         self, conv: Conversation, decision: Decision, store_id: str | None
@@ -166,7 +176,7 @@ class CustomerFlow:
         self, conv: Conversation, first_name: str | None, *, employee_name: str | None
     ) -> None:
         ctx = self.ctx
-        text = await holding_text(ctx, conv, first_name, employee_name)
+        text = paused_note(conv) + await holding_text(ctx, conv, first_name, employee_name)
         await ctx.customers.send_text(conv.chat_id, text)
         await ctx.store.append(
             conv.id, Event("bot_notice", ctx.now(), "bot", detail={"text": text})

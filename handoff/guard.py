@@ -40,7 +40,7 @@ _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _MENTION = re.compile(r"@\w[\w.-]*")
 _EMOJI = re.compile(r":[a-z0-9_+-]+:")
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
-_SENTENCE_END = frozenset(".!?:;\n•*-–—(\"“>")
+_SENTENCE_END = frozenset('.!?:;\n•*-–—("“>')
 _CONTRACTION_TAILS = frozenset({"s", "ll", "re", "ve", "d", "t", "m"})
 # Shouting: at least this many all-capital words, making up at least this share of words.
 SHOUT_MIN_WORDS = 3

@@ -19,16 +19,16 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import ConfigError, SlackUnavailable
-from handoff.desk_flow import DeskFlow, EmployeeMessage
-from handoff.media import shared_files
+from handoff.desk_flow import DeskFlow
+from handoff.guard_flow import ACTION_EDIT, ACTION_SEND_ANYWAY
 from handoff.offers import Offers
 from handoff.slack_blocks import ACTION_BACK_TO_BOT, ACTION_PASS, ACTION_RESOLVE, ACTION_TAKE_OVER
+from handoff.slack_commands import TandemCommands
+from handoff.slack_guard import GuardButtons
+from handoff.slack_payloads import MalformedPayload, employee_message, thread_and_user
 from handoff.state import ThreadRef
 
 log = logging.getLogger(__name__)
-
-# Thread messages an employee writes; edits, joins and bot posts are not replies.
-_REPLY_SUBTYPES = {None, "file_share", "thread_broadcast"}
 
 
 def build_web_client(token: str, api_url: str) -> AsyncWebClient:
@@ -80,24 +80,16 @@ class SlackListeners:
         app.action(ACTION_BACK_TO_BOT)(self.back_to_bot)
         app.action(ACTION_RESOLVE)(self.resolve)
         app.action(ACTION_PASS)(self.pass_on)
+        guard = GuardButtons(self.flow.guard)  # the reply guard (guard_flow, slack_guard)
+        app.action(ACTION_SEND_ANYWAY)(guard.send_anyway)
+        app.action(ACTION_EDIT)(guard.edit)
+        app.command("/tandem")(TandemCommands(self.flow.ctx).handle)  # slack_commands
         app.error(self.error)
 
     async def message(self, event: dict[str, Any], body: dict[str, Any]) -> None:
-        if event.get("subtype") not in _REPLY_SUBTYPES or event.get("bot_id"):
-            return
-        thread_ts, user = event.get("thread_ts"), event.get("user")
-        if not thread_ts or not user or thread_ts == event.get("ts"):
-            return  # only replies inside a conversation's thread matter
-        await self.flow.on_thread_message(
-            EmployeeMessage(
-                event_id=str(body.get("event_id") or f"{event['channel']}:{event['ts']}"),
-                thread=ThreadRef(str(event["channel"]), str(thread_ts)),
-                user=str(user),
-                text=str(event.get("text") or ""),
-                ts=str(event["ts"]),
-                files=shared_files(event.get("files") or ()),
-            )
-        )
+        reply = employee_message(event, body)  # None: not a thread reply (slack_payloads)
+        if reply is not None:
+            await self.flow.on_thread_message(reply)
 
     async def take_over(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
@@ -123,11 +115,17 @@ class SlackListeners:
         if text is None:
             return
         thread, user = _thread_and_user(body)
-        await client.chat_postEphemeral(
-            channel=thread.channel, user=user, thread_ts=thread.ts, text=text
-        )
+        try:
+            await client.chat_postEphemeral(
+                channel=thread.channel, user=user, thread_ts=thread.ts, text=text
+            )
+        except SlackApiError as exc:  # e.g. a click from a channel the bot is not in
+            log.warning("private answer not shown", extra={"error": exc.response.get("error")})
 
     async def error(self, error: Exception, body: dict[str, Any]) -> None:
+        if isinstance(error, MalformedPayload):  # a bad request, not a bug: one line
+            log.warning("malformed slack payload ignored", extra={"problem": str(error)})
+            return
         log.error(
             "slack listener failed",
             exc_info=error,
@@ -136,8 +134,5 @@ class SlackListeners:
 
 
 def _thread_and_user(body: dict[str, Any]) -> tuple[ThreadRef, str]:
-    """The card a button sits on is the thread's parent message."""
-    container = body.get("container") or {}
-    channel = container.get("channel_id") or body["channel"]["id"]
-    ts = container.get("message_ts") or body["message"]["ts"]
-    return ThreadRef(str(channel), str(ts)), str(body["user"]["id"])
+    """The card a button sits on is the thread's parent message (raises MalformedPayload)."""
+    return thread_and_user(body)

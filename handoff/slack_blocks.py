@@ -29,9 +29,11 @@ REASON_LABELS = {
     "nlu_unavailable": "the language service was down",
     "media": "sent a file",
     "paused": "bot paused",
+    "flood": "many messages at once",
 }
 _PLAIN_LIMIT = 2900  # Slack caps a text object at 3000 characters
 HEADER_LIMIT = 150  # and a header block's text at 150; longer, it rejects the whole message
+MESSAGE_TEXT_LIMIT = 40_000
 
 
 def escape_mrkdwn(text: str) -> str:
@@ -45,6 +47,11 @@ def plain(text: str, limit: int = _PLAIN_LIMIT) -> Block:
 
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def fit_message_text(text: str) -> str:
+    """Slack refuses (msg_too_long) a message ``text`` over 40,000 characters."""
+    return _clip(text, MESSAGE_TEXT_LIMIT)
 
 
 def plain_sections(text: str) -> list[Block]:
@@ -169,6 +176,8 @@ def choice_blocks(text: str, choices: Sequence[Choice]) -> list[Block]:
 
 
 def customer_message_blocks(customer_name: str, text: str) -> tuple[str, list[Block]]:
-    """A customer's message in the thread: escaped fallback text and plain-text blocks."""
-    fallback = escape_mrkdwn(f"{customer_name}: {text}")
+    """A customer's message in the thread: escaped fallback text and plain-text blocks.
+    The blocks carry every word; the fallback (notifications) is clipped, since escaping
+    can grow it fivefold past Slack's 40,000-character limit."""
+    fallback = escape_mrkdwn(_clip(f"{customer_name}: {text}", _PLAIN_LIMIT))
     return fallback, plain_sections(f"{customer_name}: {text}")

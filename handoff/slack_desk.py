@@ -17,6 +17,7 @@ from handoff.slack_blocks import (
     choice_blocks,
     customer_message_blocks,
     escape_mrkdwn,
+    fit_message_text,
 )
 from handoff.state import ThreadRef
 
@@ -106,6 +107,8 @@ class SlackDesk:
         )
 
     async def _call(self, method: str, **kwargs: object) -> None:
+        if isinstance(text := kwargs.get("text"), str):  # e.g. a status quoting huge words
+            kwargs["text"] = fit_message_text(text)
         try:
             await getattr(self.client, method)(**kwargs)
         except (SlackApiError, SlackClientError) as exc:

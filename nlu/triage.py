@@ -64,6 +64,7 @@ Reason = Literal[
     "nlu_unavailable",
     "media",
     "paused",
+    "flood",  # more messages a minute than the bot triages one by one (handoff/flood.py)
 ]
 
 

@@ -9,6 +9,7 @@ standalone; a parent app mounting it should call it on shutdown).
 
 from __future__ import annotations
 
+import copy
 import zlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -166,6 +167,14 @@ class FakeTelegram:
     async def customer_presses(self, chat_id: int, message_id: int, callback_data: str) -> str:
         """Presses an inline button of a bot message; queues a `callback_query`, returns its id."""
         return customer.press(self.state, chat_id, message_id, callback_data)
+
+    def inject_raw_update(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """Test helper: queues ``fields`` as an update exactly as given (only ``update_id`` is
+        assigned), for shapes the customer API refuses or cannot make: stickers, locations,
+        missing fields, wrong types. Returns the update; delivered by polling or webhook."""
+        update = self.state.updates.push_raw(copy.deepcopy(fields))
+        self.state.webhook.kick()
+        return update
 
     # --- observing -------------------------------------------------------------------------
 

@@ -133,3 +133,14 @@ async def test_conversation_survives_a_worker_restart(
         chat, lambda m: "still here" in _text(m), after=before
     )
     assert "Aisha" in _text(reply)
+
+
+async def test_the_command_menu_is_set_at_start(
+    playground: tuple[Playground, str], start_worker: StartWorker
+) -> None:
+    pg, _ = playground
+    await start_worker()
+    menus = pg.telegram.calls_to("setMyCommands")
+    assert menus, "the worker did not set the command menu"
+    commands = [c["command"] for c in menus[-1]["commands"]]
+    assert commands == ["start", "store", "profile", "forget"]

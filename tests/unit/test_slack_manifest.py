@@ -55,6 +55,8 @@ def test_scopes_are_exactly_those_of_the_methods_and_events_used() -> None:
     events = set(re.findall(r"app\.event\(\"([\w.]+)\"\)", code))
     needed = {METHOD_SCOPES[m] for m in used} - {None}
     needed |= {EVENT_SCOPES[e] for kind in events for e in EVENT_SUBSCRIPTIONS[kind]}
+    if re.search(r"app\.command\(", code):  # slash commands need the `commands` scope
+        needed.add("commands")
     assert set(manifest()["oauth_config"]["scopes"]["bot"]) == needed
 
 
