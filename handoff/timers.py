@@ -17,7 +17,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
+
+from handoff.periodic import run_periodically
 
 log = logging.getLogger(__name__)
 
@@ -107,12 +108,7 @@ class TimerLoop:
         await self.timers.finish(member, lease)
 
     async def _forever(self) -> None:
-        while True:
-            try:
-                await self.run_due()
-            except (RedisError, OSError) as exc:
-                log.warning("timer poll failed", extra={"error": type(exc).__name__})
-            await asyncio.sleep(POLL_SECONDS)
+        await run_periodically(self.run_due, POLL_SECONDS, "timer poll")
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[TimerLoop]:

@@ -7,15 +7,13 @@ being handled at that moment cannot bring half of it back.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Callable
 from typing import Any
 
-from redis.exceptions import RedisError
-
 from bot.errors import TandemError
+from handoff.periodic import run_periodically
 from handoff.review.audit import AuditLog
 from handoff.review.indexer import filter_keys
 from handoff.review.keys import Keys
@@ -26,6 +24,9 @@ log = logging.getLogger(__name__)
 
 DAY = 24 * 3600
 BATCH = 500
+# Other keys named after a chat: Telegram message ids mapped to Slack posts
+# (handoff/message_map.py) and message-rate counters (handoff/flood.py).
+CHAT_SCOPED = ("tgmsg", "flood")
 
 
 class Eraser:
@@ -41,9 +42,10 @@ class Eraser:
             ids = await self._ids_of(chat_id)
             for conv_id in ids:
                 await self._erase_conversation(conv_id)
-            # Telegram message ids mapped to this chat's Slack posts (handoff/message_map.py).
-            pattern = f"{self.keys.prefix}:tgmsg:{chat_id}:*"
-            mapped = [k async for k in self.redis.scan_iter(match=pattern)]
+            mapped = []
+            for kind in CHAT_SCOPED:
+                pattern = f"{self.keys.prefix}:{kind}:{chat_id}:*"
+                mapped += [k async for k in self.redis.scan_iter(match=pattern, count=1000)]
             await self.redis.delete(
                 self.keys.customer(chat_id),
                 self.keys.by_chat(chat_id),
@@ -133,14 +135,13 @@ async def retention_loop(
     every: float = 3600.0,
 ) -> None:
     """Once an hour, on one worker at a time (a Redis lease), erase what is past retention."""
-    while True:
-        try:
-            lease = max(1, int(every * 0.9))
-            if await eraser.redis.set(eraser.keys.retention_lock, "1", nx=True, ex=lease):
-                await eraser.erase_older_than(days, by="retention", now=clock())
-        except (RedisError, OSError):
-            log.exception("retention run failed; trying again next hour")
-        await asyncio.sleep(every)
+    lease = max(1, int(every * 0.9))
+
+    async def run_once() -> None:
+        if await eraser.redis.set(eraser.keys.retention_lock, "1", nx=True, ex=lease):
+            await eraser.erase_older_than(days, by="retention", now=clock())
+
+    await run_periodically(run_once, every, "retention run")
 
 
 def _text(value: Any) -> str:

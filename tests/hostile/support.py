@@ -11,7 +11,7 @@ import asyncio
 import copy
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Any, TypeVar
 
 import httpx
@@ -45,7 +45,7 @@ ODD = (
     "\u202e\u202d\u200b\u200c\ufeff\u2028"  # RTL/LTR override, zero-width, line separator
     "\x07\x1b\x7f\u0627\u05d0"  # control characters (never NUL), Arabic, Hebrew
 )
-odd_chars = st.sampled_from(ODD) | st.characters(blacklist_categories=("Cs",), min_codepoint=1)
+odd_chars = st.sampled_from(ODD) | st.characters(exclude_categories=["Cs"], min_codepoint=1)
 odd_text = st.text(
     alphabet=odd_chars,
     min_size=1,
@@ -54,7 +54,10 @@ odd_text = st.text(
 
 
 async def explore(
-    check: Callable[[T], Awaitable[None]], strategy: st.SearchStrategy[T], *, examples: int
+    check: Callable[[T], Coroutine[Any, Any, None]],
+    strategy: st.SearchStrategy[T],
+    *,
+    examples: int,
 ) -> None:
     """Every example of ``strategy`` through ``check`` on this loop; fails like hypothesis."""
     loop = asyncio.get_running_loop()

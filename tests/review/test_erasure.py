@@ -54,6 +54,7 @@ async def test_erase_customer_leaves_only_the_audit_record(
     )
     other = await seed(store, Script(43, "Bea", "riverside", messages=[(0, "order 7788 too")]))
     await redis.set("tandem:tgmsg:42:1", "x")
+    await redis.set("tandem:flood:42:29925600", 3)
     await TrainingList(redis, K).add(Example(first.id, 0, "my secret order", "order_problem",
                                              None, "supervisor:alice", T0))  # fmt: skip
     audit = AuditLog(redis, clock=lambda: T0 + 999)
@@ -62,7 +63,9 @@ async def test_erase_customer_leaves_only_the_audit_record(
 
     assert erased == 2
     assert await keys_mentioning(redis, first.id, second.id) == []
-    assert not await redis.exists(K.customer(42), K.chat(42), K.by_chat(42), "tandem:tgmsg:42:1")
+    assert not await redis.exists(
+        K.customer(42), K.chat(42), K.by_chat(42), "tandem:tgmsg:42:1", "tandem:flood:42:29925600"
+    )
     assert await redis.hlen(K.training) == 0
     assert await store.get(other.id) is not None
     assert {m.decode() for m in await redis.zrange(K.word("7788"), 0, -1)} == {other.id}
