@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import Message
 
+from bot.http_body import read_capped
 from handoff.slack_payloads import envelope_problem
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ class SlackGate:
         self.verifier = SignatureVerifier(signing_secret)
 
     async def endpoint(self, request: Request) -> Response:
-        body = await _read_capped(request)
+        body = await read_capped(request, MAX_BODY_BYTES)
         if body is None:
             return PlainTextResponse("too large", status_code=413)
         stamp = request.headers.get("X-Slack-Request-Timestamp", "")
@@ -60,18 +61,6 @@ def _problem(body: bytes, content_type: str) -> str | None:
     except ValueError:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         return "not a Slack payload"
     return None  # a slash command: form fields, all strings
-
-
-async def _read_capped(request: Request) -> bytes | None:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        return None
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > MAX_BODY_BYTES:
-            return None
-    return bytes(body)
 
 
 def _replay(request: Request, body: bytes) -> Request:

@@ -20,6 +20,7 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.errors import TelegramUnavailable
+from bot.http_body import read_capped
 from bot.settings import WEBHOOK_SECRET_RE
 from bot.telegram_app import TgApp
 from bot.telegram_updates import parse_update
@@ -61,7 +62,7 @@ class TelegramWebhook:
         app = self._app
         if app is None or not app.running:
             return _error(503, "not ready")
-        body = await _read_capped(request)
+        body = await read_capped(request, MAX_BODY_BYTES)
         if body is None:
             return _error(413, "too large")
         try:
@@ -72,18 +73,6 @@ class TelegramWebhook:
         if update is not None:
             await app.update_queue.put(update)
         return JSONResponse({"ok": True})
-
-
-async def _read_capped(request: Request) -> bytes | None:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        return None
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > MAX_BODY_BYTES:
-            return None
-    return bytes(body)
 
 
 def _error(status: int, text: str) -> Response:

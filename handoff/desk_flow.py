@@ -36,6 +36,7 @@ from handoff.state import (
 log = logging.getLogger(__name__)
 
 NOTE_PREFIX = "note:"
+UNTRACKED = "Tandem does not track this conversation any more."
 
 
 @dataclass(frozen=True)
@@ -56,13 +57,9 @@ class DeskFlow:
 
     async def on_thread_message(self, msg: EmployeeMessage) -> None:
         ctx = self.ctx
-        found = await ctx.store.for_thread(msg.thread)
-        if found is None:
-            return  # a thread Tandem does not track
-        async with ctx.store.chat_lock(found.chat_id):
-            if await ctx.store.seen("slack", msg.event_id):
-                return
-            conv = await ctx.store.get(found.id) or found
+        async with ctx.store.locked_thread(msg.thread) as conv:
+            if conv is None or await ctx.store.seen("slack", msg.event_id):
+                return  # a thread Tandem does not track, or an event already handled
             employee = ctx.employees.by_slack_id(msg.user)
             if msg.text.strip().lower().startswith(NOTE_PREFIX):
                 await self._note(conv, msg, "marked as a note")
@@ -180,11 +177,9 @@ class DeskFlow:
         unchanged: str,
     ) -> str | None:
         ctx = self.ctx
-        found = await ctx.store.for_thread(thread)
-        if found is None:
-            return "Tandem does not track this conversation any more."
-        async with ctx.store.chat_lock(found.chat_id):
-            conv = await ctx.store.get(found.id) or found
+        async with ctx.store.locked_thread(thread) as conv:
+            if conv is None:
+                return UNTRACKED
             try:
                 result = await transition(conv)
             except AlreadyOwned as exc:

@@ -93,11 +93,9 @@ class Offers:
     async def pass_on(self, thread: ThreadRef, user: str) -> str | None:
         """The Pass button; returns the private answer for the clicker, if any."""
         ctx = self.ctx
-        found = await ctx.store.for_thread(thread)
-        if found is None:
-            return "Tandem does not track this conversation any more."
-        async with ctx.store.chat_lock(found.chat_id):
-            conv = await ctx.store.get(found.id) or found
+        async with ctx.store.locked_thread(thread) as conv:
+            if conv is None:
+                return "Tandem does not track this conversation any more."
             if conv.status is not Status.PENDING:
                 return f"There is nothing to pass: the conversation is {conv.status.value}."
             if not ctx.employees.is_employee(user):

@@ -99,6 +99,16 @@ class ConversationStore:
             await pipe.execute()
         await self.review.on_save(conv)
 
+    @asynccontextmanager
+    async def locked_thread(self, thread: ThreadRef) -> AsyncIterator[Conversation | None]:
+        """The thread's conversation, re-read under its chat's lock; None when untracked."""
+        found = await self.for_thread(thread)
+        if found is None:
+            yield None
+            return
+        async with self.chat_lock(found.chat_id):
+            yield await self.get(found.id) or found
+
     async def for_thread(self, thread: ThreadRef) -> Conversation | None:
         conv_id = await self.redis.get(self._key("thread", thread.channel, thread.ts))
         return await self.get(_text(conv_id)) if conv_id else None
