@@ -44,8 +44,10 @@ typecheck: $(VENV)/.synced
 
 check: lint typecheck test
 
+# 5-fold cross-validation (about 10-15 min): per-intent precision/recall/F1 in reports/nlu/.
 nlu-report: setup
 	nlu/cross_validate.sh .venv-rasa/bin/rasa reports/nlu
+	$(VENV)/bin/python -m nlu.report_table reports/nlu/intent_report.json | tee reports/nlu/intents.md
 
 # Customer message → bot answer / → Slack card / → thread post, through the playground path.
 bench-loop: setup
