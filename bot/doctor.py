@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from redis.asyncio import Redis
+from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.doctor_slack import Doubt, check_member, check_scopes
 from bot.errors import TandemError
+from bot.redis_url import connect_redis
 from bot.settings import Settings
 from bot.telegram_app import build_application_for_check
 from handoff.slack_app import build_web_client, check_token
@@ -15,6 +17,7 @@ from handoff.store import ConversationStore
 from nlu.facts import validate_all
 from nlu.rasa_client import RasaClient
 from nlu.rasa_model import MODELS_DIR, fingerprint
+from nlu.stores import StoreDirectory
 
 Check = Callable[[], Awaitable[str]]
 
@@ -27,6 +30,7 @@ async def doctor(settings: Settings) -> int:
     if not settings.playground:
         checks.append(("telegram", lambda: _telegram(settings)))
         checks.append(("slack", lambda: _slack(settings)))
+        checks.extend(_slack_checks(settings))
     failed = 0
     for name, check in checks:
         try:
@@ -34,10 +38,40 @@ async def doctor(settings: Settings) -> int:
         except TandemError as exc:
             failed += 1
             verdict = f"FAIL  {name}: {exc}"
+        except Doubt as exc:
+            verdict = f"WARN  {name}: {exc}"
+        except Exception as exc:  # the doctor reports, it never ends in a traceback
+            failed += 1
+            verdict = f"FAIL  {name}: {type(exc).__name__}: {exc}"
         print(verdict)
+    if not settings.redis_url:
+        print("info  redis: REDIS_URL unset; `tandem run` starts an embedded Valkey with AOF on")
     if settings.playground:
         print("info  telegram/slack: no tokens set; `tandem run` starts the local playground")
     return 1 if failed else 0
+
+
+def _slack_checks(settings: Settings) -> list[tuple[str, Check]]:
+    assert settings.slack_bot_token is not None
+    client = build_web_client(
+        settings.slack_bot_token.get_secret_value(), str(settings.slack_api_url)
+    )
+    checks: list[tuple[str, Check]] = [("slack scopes", lambda: check_scopes(client))]
+    channels = {settings.slack_handoff_channel or "": "handoff channel"}
+    try:
+        stores = list(StoreDirectory.load(settings.data_dir / "stores.yml"))
+    except Exception:  # reported by the data files check
+        stores = []
+    for store in stores:
+        if store.slack_channel:
+            channels.setdefault(store.slack_channel, f"{store.id} channel")
+    for channel, label in channels.items():
+        checks.append((f"slack {label} {channel}", _member(client, channel)))
+    return checks
+
+
+def _member(client: AsyncWebClient, channel: str) -> Check:
+    return lambda: check_member(client, channel)
 
 
 async def _data(settings: Settings) -> str:
@@ -48,12 +82,19 @@ async def _data(settings: Settings) -> str:
 
 
 async def _redis(url: str) -> str:
-    redis = Redis.from_url(url)
+    redis = connect_redis(url)
     try:
         await ConversationStore(redis).check()
+        aof = (await redis.config_get("appendonly")).get("appendonly")
+    except TandemError:
+        raise
+    except Exception as exc:  # e.g. a managed Redis that refuses CONFIG
+        raise Doubt(f"answers PING; AOF not readable ({type(exc).__name__})") from exc
     finally:
         await redis.aclose()
-    return "answers PING"
+    if aof not in ("yes", b"yes"):
+        raise Doubt("answers PING, but AOF is off: a restart loses recent state (appendonly yes)")
+    return "answers PING; AOF is on"
 
 
 async def _rasa(settings: Settings) -> str:

@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
+from bot.metrics import CONTENT_TYPE, Metrics
 from bot.slack_gate import SlackGate
 
 ReadyCheck = Callable[[], Awaitable[dict[str, str]]]
@@ -25,6 +26,7 @@ def build_http_app(
     review: ASGIApp | None = None,
     telegram: Endpoint | None = None,
     slack_signing_secret: str = "",
+    metrics: Metrics | None = None,
 ) -> Starlette:
     """``telegram``: the Telegram webhook endpoint (webhook mode, bot/telegram_webhook.py);
     Slack's events pass the gate in bot/slack_gate.py before bolt sees them."""
@@ -32,6 +34,8 @@ def build_http_app(
         Route("/healthz", _healthz, methods=["GET"]),
         Route("/readyz", _readyz(ready), methods=["GET"]),
     ]
+    if metrics is not None:
+        routes.append(Route("/metrics", _metrics(metrics), methods=["GET"]))
     if telegram is not None:
         routes.append(Route("/telegram/webhook", telegram, methods=["POST"]))
     if slack is not None:
@@ -53,3 +57,10 @@ def _readyz(ready: ReadyCheck) -> Callable[[Request], Awaitable[Response]]:
         return JSONResponse({"ready": ok, "checks": checks}, status_code=200 if ok else 503)
 
     return readyz
+
+
+def _metrics(metrics: Metrics) -> Endpoint:
+    async def endpoint(request: Request) -> Response:
+        return Response(await metrics.render(), media_type=CONTENT_TYPE)
+
+    return endpoint

@@ -8,7 +8,6 @@ from typing import Any
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -20,6 +19,7 @@ from telegram.ext import (
 )
 
 from bot.errors import ConfigError, TelegramUnavailable
+from bot.metrics_hooks import CountingRateLimiter
 from bot.telegram_files import attachment_of, to_customer_edit
 from bot.telegram_updates import TandemBot
 from handoff.customer_flow import CustomerFlow, CustomerMessage
@@ -46,7 +46,7 @@ def build_bot(token: str, api_base_url: str) -> ExtBot[int]:
         token,
         base_url=f"{api}/bot",
         base_file_url=f"{api}/file/bot",
-        rate_limiter=AIORateLimiter(max_retries=5),
+        rate_limiter=CountingRateLimiter(max_retries=5),  # counts retries when metrics are on
     )
 
 

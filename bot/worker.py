@@ -11,11 +11,19 @@ from collections.abc import Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 
-from redis.asyncio import Redis
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from telegram import Update
 
 from bot.http_app import build_http_app
+from bot.metrics import Metrics
+from bot.metrics_hooks import (
+    CountingRateLimiter,
+    count_slack_requests,
+    count_slack_retries,
+    count_telegram_updates,
+)
+from bot.readiness import Readiness
+from bot.redis_url import connect_redis
 from bot.settings import Settings
 from bot.telegram_app import TgApp, build_application, build_bot, initialize
 from bot.telegram_care import register_care
@@ -72,6 +80,7 @@ class Worker:
         # The playground's made-up supervisor login (name, password), printed at start.
         self.review_login: tuple[str, str] | None = None
         self.timers: TimerLoop | None = None
+        self.metrics = Metrics()  # this worker's own registry, served at /metrics
         self._stack = AsyncExitStack()
 
     async def start(self) -> None:
@@ -83,23 +92,28 @@ class Worker:
 
     async def _start(self) -> None:
         s, e, stack = self.settings, self.endpoints, self._stack
-        redis = Redis.from_url(e.redis_url)
+        redis = connect_redis(e.redis_url)  # redis://, rediss://, unix://, redis+sentinel://
         stack.push_async_callback(redis.aclose)
         self.store = store = ConversationStore(redis)
         await store.check()
         nlu = RasaClient(e.rasa_url)
         stack.push_async_callback(nlu.aclose)
         await nlu.check()
+        metrics = self.metrics
+        metrics.track_pending(lambda: redis.zcard(f"{store.prefix}:timers"))  # handoff/timers.py
 
         stores = StoreDirectory.load(s.data_dir / "stores.yml")
         slack_client = build_web_client(e.slack_token, e.slack_api)
         await check_token(slack_client)
+        count_slack_retries(slack_client, metrics)
         bot = build_bot(e.telegram_token, e.telegram_api)
+        if isinstance(bot.rate_limiter, CountingRateLimiter):
+            bot.rate_limiter.metrics = metrics
         ctx = Context(
             store=store,
             nlu=nlu,
             customers=TelegramChannel(bot),
-            desk=SlackDesk(slack_client),
+            desk=SlackDesk(slack_client, metrics),
             stores=stores,
             answers=AnswerBook.from_dir(s.data_dir, stores),
             employees=EmployeeDirectory.load(s.data_dir / "employees.yml", stores),
@@ -110,8 +124,10 @@ class Worker:
             offer_timeout=s.offer_timeout_seconds,
             clock=self.clock,
             rate_limit_per_minute=s.customer_rate_limit_per_minute,
+            metrics=metrics,
         )
         slack = build_slack_app(slack_client, DeskFlow(ctx), signing_secret=e.slack_signing_secret)
+        count_slack_requests(slack, metrics)
         review, self.review_login = build_review(s, store, ctx.stores, ctx.employees, self.clock)
         await stack.enter_async_context(retention_running(store, s.retention_days, self.clock))
         webhook = (
@@ -121,10 +137,11 @@ class Worker:
         )
         http = build_http_app(
             slack if e.slack_app_token is None else None,
-            self._readiness,
+            Readiness(store, nlu, slack_client, lambda: self.telegram),
             review=review,
             telegram=webhook.endpoint if webhook else None,
             slack_signing_secret=e.slack_signing_secret or "",
+            metrics=metrics,
         )
         self.http_url = await stack.enter_async_context(serve_app(http, s.http_host, s.http_port))
         if e.slack_app_token is not None:
@@ -133,6 +150,7 @@ class Worker:
             stack.push_async_callback(socket.close_async)
 
         self.telegram = app = build_application(bot, CustomerFlow(ctx), stores)
+        count_telegram_updates(app, metrics)
         # Ratings, /profile and /forget (bot/telegram_care.py).
         review_base = str(s.review_base_url or self.http_url)
         register_care(app, ctx, review_base=review_base, retention_days=s.retention_days)
@@ -152,17 +170,6 @@ class Worker:
         # Offer expiries: every worker polls, each timer fires once (handoff/timers.py).
         self.timers = await stack.enter_async_context(offer_timer_loop(ctx).running())
         log.info("worker started", extra={"http": self.http_url})
-
-    async def _readiness(self) -> dict[str, str]:
-        checks = {"redis": "ok", "telegram": "ok"}
-        try:
-            assert self.store is not None
-            await self.store.check()
-        except Exception as exc:
-            checks["redis"] = type(exc).__name__
-        if self.telegram is None or not self.telegram.running:
-            checks["telegram"] = "not running"
-        return checks
 
     async def stop(self) -> None:
         await self._stack.aclose()

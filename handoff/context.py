@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from bot.metrics import Metrics
 from handoff.directory import EmployeeDirectory
 from handoff.ports import CustomerChannel, Desk
 from handoff.store import ConversationStore
@@ -31,6 +32,7 @@ class Context:
     offer_timeout: float = 120.0
     clock: Callable[[], float] = time.time
     rate_limit_per_minute: int = 20  # per customer, before the bot stops triaging (flood.py)
+    metrics: Metrics = field(default_factory=Metrics)  # this worker's registry (bot/metrics.py)
 
     responder: Responder = field(init=False)
 

@@ -102,6 +102,7 @@ class CustomerFlow:
         ctx = self.ctx
         profile = await ctx.store.customer(msg.chat_id)
         reply = await self._decide(conv, msg, profile)
+        ctx.metrics.decided(reply.decision.route, reply.decision.reason)
         if reply.decision.route == "answer" and reply.answer is not None:
             if reply.decision.reason == "store_choice" and reply.store_id:
                 await ctx.store.remember(msg.chat_id, store=reply.store_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -52,7 +53,8 @@ async def check_token(client: AsyncWebClient) -> dict[str, Any]:
         raise ConfigError(
             f"SLACK_BOT_TOKEN: Slack rejected the token ({exc.response['error']})"
         ) from exc
-    except SlackClientError as exc:
+    except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
+        # slack_sdk's async client lets aiohttp's connection errors through unwrapped.
         raise SlackUnavailable(f"SLACK_API_URL: cannot reach Slack ({exc})") from exc
     return dict(response.data) if isinstance(response.data, dict) else {}
 

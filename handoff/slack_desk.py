@@ -8,6 +8,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import SlackUnavailable
+from bot.metrics import Metrics
 from handoff import slack_files
 from handoff.media import SharedFile
 from handoff.ports import Choice, HandoffCard
@@ -23,8 +24,9 @@ from handoff.state import ThreadRef
 
 
 class SlackDesk:
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, metrics: Metrics | None = None) -> None:
         self.client = client
+        self.metrics = metrics or Metrics()
 
     async def open_thread(self, channel: str, card: HandoffCard) -> ThreadRef:
         try:
@@ -33,6 +35,7 @@ class SlackDesk:
             )
         except (SlackApiError, SlackClientError) as exc:
             raise SlackUnavailable(f"chat.postMessage to {channel} failed: {exc}") from exc
+        self.metrics.sent("slack", "chat_postMessage")
         return ThreadRef(str(response["channel"]), str(response["ts"]))
 
     async def refresh_card(self, thread: ThreadRef, card: HandoffCard) -> None:
@@ -54,6 +57,7 @@ class SlackDesk:
             )
         except (SlackApiError, SlackClientError) as exc:
             raise SlackUnavailable(f"Slack chat_postMessage failed: {exc}") from exc
+        self.metrics.sent("slack", "chat_postMessage")
         ts = response.get("ts")
         return str(ts) if ts else None
 
@@ -67,6 +71,7 @@ class SlackDesk:
         self, thread: ThreadRef, data: bytes, file_name: str, comment: str
     ) -> None:
         await slack_files.upload(self.client, thread, data, file_name, escape_mrkdwn(comment))
+        self.metrics.sent("slack", "files_upload_v2")
 
     async def download_file(self, file: SharedFile) -> bytes:
         return await slack_files.download(self.client, file)
@@ -113,3 +118,5 @@ class SlackDesk:
             await getattr(self.client, method)(**kwargs)
         except (SlackApiError, SlackClientError) as exc:
             raise SlackUnavailable(f"Slack {method} failed: {exc}") from exc
+        if method != "chat_update":  # an update changes a message, it sends none
+            self.metrics.sent("slack", method)

@@ -44,11 +44,12 @@ def response_times(ctx: Context) -> ResponseTimes:
 
 async def record_claim(ctx: Context, conv: Conversation, claimed_at: float) -> None:
     """Measure handoff to claim for the store, from the conversation's latest handoff."""
-    if conv.store_id is None:
-        return
     events = await ctx.store.transcript(conv.id)
     handoff = next((e for e in reversed(events) if e.kind == "handoff"), None)
     if handoff is None:
+        return
+    ctx.metrics.claimed(claimed_at - handoff.at)  # wall clock; the store figure skips closed hours
+    if conv.store_id is None:
         return
     seconds = response_seconds(
         conv.store_id, handed_off=utc(handoff.at), claimed=utc(claimed_at), stores=ctx.stores

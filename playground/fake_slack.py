@@ -136,6 +136,10 @@ class FakeSlack(EmployeeActions):
     def signing_secret(self, value: str) -> None:
         self._http.signing_secret = value
 
+    def set_scopes(self, scopes: list[str]) -> None:
+        """The bot token's scopes, as the x-oauth-scopes header reports them."""
+        self._api.scopes = list(scopes)
+
     def set_request_url(self, url: str | None) -> None:
         """The app's /slack/events endpoint; used whenever no Socket Mode app is connected."""
         self._dispatch.request_url = url

@@ -19,6 +19,16 @@ from playground.fake_slack_state import JSON, FakeSlackError
 
 FAULT_STATUSES = (429, 500)
 APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
+# What slack-manifest.yml asks for; Slack names a token's scopes in this header of every
+# Web API response (`tandem doctor` compares them with the manifest).
+MANIFEST_SCOPES = (
+    "chat:write",
+    "channels:history",
+    "groups:history",
+    "files:write",
+    "files:read",
+    "commands",
+)
 
 
 @dataclass(frozen=True)
@@ -119,6 +129,7 @@ class WebApi:
         self.bot_token = bot_token
         self.app_token = app_token
         self.on_call = on_call  # (method, params, base_url): recording and base-URL learning
+        self.scopes: list[str] = list(MANIFEST_SCOPES)  # a test may take some away
 
     async def endpoint(self, request: Request) -> Response:
         method = request.path_params["method"]
@@ -133,7 +144,10 @@ class WebApi:
         fault = self.faults.take(method)
         if fault is not None:
             return fault_response(fault)
-        return JSONResponse(await self.call(method, params, token, base_url))
+        return JSONResponse(
+            await self.call(method, params, token, base_url),
+            headers={"x-oauth-scopes": ",".join(self.scopes)},
+        )
 
     async def call(self, method: str, params: JSON, token: str | None, base_url: str) -> JSON:
         handler = self.handlers.get(method)

@@ -14,6 +14,7 @@ from pathlib import Path
 from redis.asyncio import Redis
 
 from bot.errors import ConfigError
+from bot.redis_url import connect_redis
 from bot.settings import Settings
 from handoff.embedded_redis import EmbeddedRedis
 from handoff.review.accounts import hash_password
@@ -64,7 +65,7 @@ async def erase_command(
 ) -> int:
     who = by or getpass.getuser()
     async with AsyncExitStack() as stack:
-        redis = Redis.from_url(await _redis_url(settings, stack))
+        redis = connect_redis(await _redis_url(settings, stack))
         stack.push_async_callback(redis.aclose)
         store = ConversationStore(redis)
         await store.check()
