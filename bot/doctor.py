@@ -14,7 +14,7 @@ from bot.settings import Settings
 from bot.telegram_app import build_application_for_check
 from handoff.slack_app import build_web_client, check_token
 from handoff.store import ConversationStore
-from nlu.facts import validate_all
+from nlu.facts import AnswerBook, validate_all
 from nlu.rasa_client import RasaClient
 from nlu.rasa_model import MODELS_DIR, fingerprint
 from nlu.stores import StoreDirectory
@@ -75,10 +75,19 @@ def _member(client: AsyncWebClient, channel: str) -> Check:
 
 
 async def _data(settings: Settings) -> str:
-    problems = validate_all(settings.data_dir, now=datetime.now(UTC))
+    problems = validate_all(settings.data_dir)
     if problems:
-        raise TandemError("; ".join(problems[:5]) + (" …" if len(problems) > 5 else ""))
+        raise TandemError(_some(problems))
+    # A stale answer is safe (customers who ask get a person) but needs a manager's look.
+    stores = StoreDirectory.load(settings.data_dir / "stores.yml")
+    stale = AnswerBook.from_dir(settings.data_dir, stores).stale(datetime.now(UTC))
+    if stale:
+        raise Doubt(f"valid, but not current (customers asking go to a person): {_some(stale)}")
     return f"{settings.data_dir} is valid and every answer is current"
+
+
+def _some(problems: list[str]) -> str:
+    return "; ".join(problems[:5]) + (" …" if len(problems) > 5 else "")
 
 
 async def _redis(url: str) -> str:

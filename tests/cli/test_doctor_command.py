@@ -109,3 +109,24 @@ async def test_doctor_warns_on_scopes_tandem_does_not_use(
         "WARN also granted users:read.email, which Tandem does not use"
     )
     assert verdicts["rasa"].startswith("FAIL RASA_URL: no Rasa server answers")
+
+
+async def test_a_stale_answer_warns_and_a_broken_data_file_fails(
+    tmp_path: Path, fakes: tuple[Playground, str], redis_url: str, rasa_url: str
+) -> None:
+    pg, url = fakes
+    env = _real_mode(tmp_path, url, pg, REDIS_URL=redis_url, RASA_URL=rasa_url)
+    code, verdicts = await _doctor(env)  # the shipped data: one fact expired on purpose
+    assert code == 0, verdicts
+    assert verdicts["data files"].startswith("WARN valid, but not current"), verdicts
+    assert "ask_services.facts.riverside.valid_until: expired" in verdicts["data files"]
+
+    broken = tmp_path / "broken"
+    shutil.copytree(ROOT / "data", broken)
+    answers = broken / "answers.yml"
+    typo = re.sub(r"(?m)^(\s+)review_by:", r"\1review_bye:", answers.read_text(), count=1)
+    answers.write_text(typo)
+    code, verdicts = await _doctor({**env, "DATA_DIR": str(broken)})
+    assert code == 1
+    assert verdicts["data files"].startswith("FAIL "), verdicts
+    assert "review_bye" in verdicts["data files"]
