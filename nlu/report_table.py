@@ -1,6 +1,6 @@
 """Turns Rasa's intent_report.json into a per-intent precision/recall/F1 table.
 
-    python -m nlu.report_table reports/nlu/intent_report.json > reports/nlu/intents.md
+python -m nlu.report_table reports/nlu/intent_report.json > reports/nlu/intents.md
 """
 
 from __future__ import annotations
