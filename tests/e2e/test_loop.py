@@ -3,31 +3,19 @@ against the playground's fake Telegram and Slack servers."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from redis.asyncio import Redis
 
 from handoff.store import ConversationStore
 from playground.app import Playground
 from tests.e2e.conftest import StartWorker, eventually
+from tests.e2e.desk_helpers import choose_store, text_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.rasa]
 
 RIVERSIDE_DESK = "C0RIVERSIDE"
 AISHA = "U0AISHA01"  # Riverside's supervisor, on shift on Tuesdays at 11:00
 LUIS = "U0LUIS01"
-
-
-def _text(message: dict[str, Any]) -> str:
-    return str(message.get("text") or message.get("caption") or "")  # the intro is a photo
-
-
-async def _choose_store(pg: Playground, chat_id: int, store: str) -> None:
-    await pg.telegram.customer_sends(chat_id, "/start", first_name="Alex")
-    welcome = await pg.telegram.wait_for_bot_message(chat_id, lambda m: bool(m.get("reply_markup")))
-    await pg.telegram.customer_presses(chat_id, welcome["message_id"], f"store:{store}")
-    await pg.telegram.wait_for_bot_message(chat_id, lambda m: "is now your store" in _text(m))
 
 
 async def test_factual_question_is_answered_with_the_stores_fact(
@@ -39,9 +27,9 @@ async def test_factual_question_is_answered_with_the_stores_fact(
         501, "what are your hours at riverside on saturday?", first_name="Alex"
     )
     answer = await pg.telegram.wait_for_bot_message(501)
-    assert "Riverside" in _text(answer)
-    assert "7 am" in _text(answer)
-    assert "Alex" in _text(answer)
+    assert "Riverside" in text_of(answer)
+    assert "7 am" in text_of(answer)
+    assert "Alex" in text_of(answer)
     assert not pg.slack.messages(RIVERSIDE_DESK)  # nobody was bothered
 
     store = ConversationStore(redis)
@@ -61,15 +49,15 @@ async def test_upset_customer_goes_to_a_named_local_employee_and_gets_their_repl
     pg, _ = playground
     await start_worker()
     chat = 502
-    await _choose_store(pg, chat, "riverside")
+    await choose_store(pg, chat, "riverside", "Alex")
 
     await pg.telegram.customer_sends(
         chat,
         "This is ridiculous, my order never arrived and nobody answers the phone!",
         first_name="Alex",
     )
-    holding = await pg.telegram.wait_for_bot_message(chat, lambda m: "Aisha" in _text(m))
-    assert "Riverside" in _text(holding)
+    holding = await pg.telegram.wait_for_bot_message(chat, lambda m: "Aisha" in text_of(m))
+    assert "Riverside" in text_of(holding)
     card = await pg.slack.wait_for_message(RIVERSIDE_DESK)
     blocks = str(card.get("blocks"))
     assert "Alex" in blocks
@@ -81,8 +69,8 @@ async def test_upset_customer_goes_to_a_named_local_employee_and_gets_their_repl
     await pg.slack.wait_for_ephemeral(LUIS, lambda e: "Take over" in str(e))
 
     await pg.slack.user_clicks(AISHA, RIVERSIDE_DESK, card["ts"], "take_over")
-    intro = await pg.telegram.wait_for_bot_message(chat, lambda m: "this is Aisha" in _text(m))
-    assert "Riverside" in _text(intro)
+    intro = await pg.telegram.wait_for_bot_message(chat, lambda m: "this is Aisha" in text_of(m))
+    assert "Riverside" in text_of(intro)
 
     before = len(pg.telegram.bot_messages(chat))
     await pg.slack.user_posts(
@@ -92,16 +80,16 @@ async def test_upset_customer_goes_to_a_named_local_employee_and_gets_their_repl
         thread_ts=card["ts"],
     )
     reply = await pg.telegram.wait_for_bot_message(
-        chat, lambda m: "look up your order" in _text(m), after=before
+        chat, lambda m: "look up your order" in text_of(m), after=before
     )
-    assert _text(reply).startswith("<b>Aisha</b> · Riverside\n")  # sent with parse_mode HTML
-    assert all("on it?" not in _text(m) for m in pg.telegram.bot_messages(chat))
+    assert text_of(reply).startswith("<b>Aisha</b> · Riverside\n")  # sent with parse_mode HTML
+    assert all("on it?" not in text_of(m) for m in pg.telegram.bot_messages(chat))
 
     # The bot stays silent while a person has the conversation; the message goes to the thread.
     before = len(pg.telegram.bot_messages(chat))
     await pg.telegram.customer_sends(chat, "what are your hours?", first_name="Alex")
     await pg.slack.wait_for_message(
-        RIVERSIDE_DESK, lambda m: "what are your hours?" in _text(m), thread_ts=card["ts"]
+        RIVERSIDE_DESK, lambda m: "what are your hours?" in text_of(m), thread_ts=card["ts"]
     )
     assert len(pg.telegram.bot_messages(chat)) == before
 
@@ -112,27 +100,27 @@ async def test_conversation_survives_a_worker_restart(
     pg, _ = playground
     worker = await start_worker()
     chat = 503
-    await _choose_store(pg, chat, "riverside")
+    await choose_store(pg, chat, "riverside", "Sam")
     await pg.telegram.customer_sends(
         chat, "I want to speak to a real person please", first_name="Sam"
     )
     card = await pg.slack.wait_for_message(RIVERSIDE_DESK)
     await pg.slack.user_clicks(AISHA, RIVERSIDE_DESK, card["ts"], "take_over")
-    await pg.telegram.wait_for_bot_message(chat, lambda m: "this is Aisha" in _text(m))
+    await pg.telegram.wait_for_bot_message(chat, lambda m: "this is Aisha" in text_of(m))
 
     await worker.stop()
     await start_worker()
 
     await pg.telegram.customer_sends(chat, "are you still there?", first_name="Sam")
     await pg.slack.wait_for_message(
-        RIVERSIDE_DESK, lambda m: "are you still there?" in _text(m), thread_ts=card["ts"]
+        RIVERSIDE_DESK, lambda m: "are you still there?" in text_of(m), thread_ts=card["ts"]
     )
     before = len(pg.telegram.bot_messages(chat))
     await pg.slack.user_posts(AISHA, RIVERSIDE_DESK, "Yes, still here.", thread_ts=card["ts"])
     reply = await pg.telegram.wait_for_bot_message(
-        chat, lambda m: "still here" in _text(m), after=before
+        chat, lambda m: "still here" in text_of(m), after=before
     )
-    assert "Aisha" in _text(reply)
+    assert "Aisha" in text_of(reply)
 
 
 async def test_the_command_menu_is_set_at_start(

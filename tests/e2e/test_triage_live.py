@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -13,15 +12,12 @@ from redis.asyncio import Redis
 from handoff.store import ConversationStore
 from playground.app import DEFAULT_CHANNEL, Playground
 from tests.e2e.conftest import DATA, StartWorker, eventually
+from tests.e2e.desk_helpers import text_of
 from tests.support.rasa_gate import RasaGate
 
 pytestmark = [pytest.mark.e2e, pytest.mark.rasa]
 
 RIVERSIDE_DESK = "C0RIVERSIDE"
-
-
-def _text(message: dict[str, Any]) -> str:
-    return str(message.get("text", ""))
 
 
 def _with_notice(tmp_path: Path) -> Path:
@@ -48,7 +44,7 @@ async def test_a_store_notice_overrides_the_normal_answer_in_its_window(
     pg, _ = playground
     await start_worker(data_dir=_with_notice(tmp_path))
     await pg.telegram.customer_sends(701, "what time does riverside open today?", first_name="Jo")
-    answer = _text(await pg.telegram.wait_for_bot_message(701))
+    answer = text_of(await pg.telegram.wait_for_bot_message(701))
     assert "closed today due to flooding" in answer
     assert "7 am" not in answer  # the normal hours are not advertised
 
@@ -64,7 +60,7 @@ async def test_an_expired_answer_is_never_sent(
     )
     card = await pg.slack.wait_for_message(RIVERSIDE_DESK)
     assert "no current answer on file" in str(card["blocks"])
-    holding = _text(await pg.telegram.wait_for_bot_message(702))
+    holding = text_of(await pg.telegram.wait_for_bot_message(702))
     assert "will reply to you here" in holding
     conv = await ConversationStore(redis).current(702)
     assert conv is not None
@@ -80,9 +76,9 @@ async def test_when_rasa_is_down_the_customer_still_gets_a_reply_and_a_person(
         await start_worker(rasa=await gate.start())
         await gate.stop()  # Rasa's address now refuses connections
         await pg.telegram.customer_sends(703, "what are your hours?", first_name="Lee")
-        holding = _text(await pg.telegram.wait_for_bot_message(703))
+        holding = text_of(await pg.telegram.wait_for_bot_message(703))
         assert "will reply to you here" in holding
-        card = await pg.slack.wait_for_message(DEFAULT_CHANNEL, lambda m: "Lee" in _text(m))
+        card = await pg.slack.wait_for_message(DEFAULT_CHANNEL, lambda m: "Lee" in text_of(m))
         assert "the language service was down" in str(card["blocks"])
         store = ConversationStore(redis)
 
@@ -104,6 +100,6 @@ async def test_naming_a_store_makes_it_the_home_store(
     pg, _ = playground
     await start_worker()
     await pg.telegram.customer_sends(704, "riverside", first_name="Max")
-    reply = _text(await pg.telegram.wait_for_bot_message(704))
+    reply = text_of(await pg.telegram.wait_for_bot_message(704))
     assert "Riverside is now your store" in reply
     assert (await ConversationStore(redis).customer(704)).get("store") == "riverside"
