@@ -22,10 +22,10 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 
 from bot.settings import PROJECT_ROOT, Settings
-from bot.worker import Endpoints, Worker
+from bot.worker import Worker
 from handoff.embedded_redis import EmbeddedRedis
 from nlu.local_rasa import start_local_rasa
-from playground.app import DEFAULT_CHANNEL, SLACK_BOT_TOKEN, TELEGRAM_TOKEN, Playground
+from playground.app import DEFAULT_CHANNEL, Playground
 from playground.serve import serve_app
 
 FACTUAL = [
@@ -64,16 +64,7 @@ async def main(messages: int) -> None:
         stack.push_async_callback(pg.slack.aclose)
         worker = Worker(
             Settings(_env_file=None, http_port=0, state_dir=state),  # type: ignore[call-arg]
-            Endpoints(
-                redis_url=redis_url,
-                rasa_url=rasa_url,
-                telegram_token=TELEGRAM_TOKEN,
-                telegram_api=f"{url}/telegram",
-                slack_token=SLACK_BOT_TOKEN,
-                slack_api=f"{url}/slack/api/",
-                slack_channel=DEFAULT_CHANNEL,
-                slack_signing_secret=pg.signing_secret,
-            ),
+            pg.endpoints(url, redis_url=redis_url, rasa_url=rasa_url),
         )
         await worker.start()
         stack.push_async_callback(worker.stop)

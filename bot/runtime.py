@@ -11,7 +11,7 @@ from bot.settings import Settings
 from bot.worker import Endpoints, Worker
 from handoff.embedded_redis import EmbeddedRedis
 from nlu.local_rasa import start_local_rasa
-from playground.app import DEFAULT_CHANNEL, SLACK_BOT_TOKEN, TELEGRAM_TOKEN, Playground
+from playground.app import Playground
 from playground.serve import serve_app
 
 
@@ -36,16 +36,7 @@ async def run(settings: Settings) -> None:
                     ws="websockets-sansio",  # FakeSlack's Socket Mode endpoint
                 )
             )
-            endpoints = Endpoints(
-                redis_url=redis_url,
-                rasa_url=rasa_url,
-                telegram_token=TELEGRAM_TOKEN,
-                telegram_api=f"{url}/telegram",
-                slack_token=SLACK_BOT_TOKEN,
-                slack_api=f"{url}/slack/api/",
-                slack_channel=DEFAULT_CHANNEL,
-                slack_signing_secret=playground.signing_secret,
-            )
+            endpoints = playground.endpoints(url, redis_url=redis_url, rasa_url=rasa_url)
         else:
             endpoints = _real_endpoints(settings, redis_url, rasa_url)
         worker = Worker(settings, endpoints)

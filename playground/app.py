@@ -13,6 +13,7 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
+from bot.worker import Endpoints
 from handoff.directory import EmployeeDirectory
 from nlu.stores import StoreDirectory
 from playground.fake_slack import FakeSlack
@@ -58,6 +59,26 @@ class Playground:
             users=users,
         )
         return cls(FakeTelegram(TELEGRAM_TOKEN), slack, secret)
+
+    def endpoints(
+        self, url: str, *, redis_url: str, rasa_url: str, socket_mode: bool = False, **extra: str
+    ) -> Endpoints:
+        """Where a worker connects to reach this playground served at ``url``.
+
+        Socket Mode: the app token and no signing secret, as a real deployment has.
+        """
+        return Endpoints(
+            redis_url=redis_url,
+            rasa_url=rasa_url,
+            telegram_token=TELEGRAM_TOKEN,
+            telegram_api=f"{url}/telegram",
+            slack_token=SLACK_BOT_TOKEN,
+            slack_api=f"{url}/slack/api/",
+            slack_channel=DEFAULT_CHANNEL,
+            slack_signing_secret=None if socket_mode else self.signing_secret,
+            slack_app_token=SLACK_APP_TOKEN if socket_mode else None,
+            **extra,
+        )
 
     def app(self) -> Starlette:
         return Starlette(

@@ -15,12 +15,8 @@ import pytest_asyncio
 from redis.asyncio import Redis
 
 from bot.settings import PROJECT_ROOT, Settings
-from bot.worker import Endpoints, Worker
+from bot.worker import Worker
 from playground.app import (
-    DEFAULT_CHANNEL,
-    SLACK_APP_TOKEN,
-    SLACK_BOT_TOKEN,
-    TELEGRAM_TOKEN,
     Playground,
 )
 from playground.serve import serve_app
@@ -101,17 +97,8 @@ async def start_worker(
         settings = Settings(  # type: ignore[call-arg]
             _env_file=None, http_port=0, state_dir=tmp_path, data_dir=data_dir or DATA
         )
-        endpoints = Endpoints(
-            redis_url=redis_url,
-            rasa_url=rasa or rasa_url,
-            telegram_token=TELEGRAM_TOKEN,
-            telegram_api=f"{url}/telegram",
-            slack_token=SLACK_BOT_TOKEN,
-            slack_api=f"{url}/slack/api/",
-            slack_channel=DEFAULT_CHANNEL,
-            # Socket Mode: the app token and no signing secret, as a real deployment has.
-            slack_signing_secret=None if socket_mode else pg.signing_secret,
-            slack_app_token=SLACK_APP_TOKEN if socket_mode else None,
+        endpoints = pg.endpoints(
+            url, redis_url=redis_url, rasa_url=rasa or rasa_url, socket_mode=socket_mode
         )
         worker = Worker(settings, endpoints, clock=clock)
         await worker.start()

@@ -15,8 +15,8 @@ from redis.asyncio import Redis
 from bot.errors import ConfigError
 from bot.settings import Settings, load_settings
 from bot.telegram_webhook import SECRET_HEADER
-from bot.worker import Endpoints, Worker
-from playground.app import DEFAULT_CHANNEL, SLACK_BOT_TOKEN, TELEGRAM_TOKEN, Playground
+from bot.worker import Worker
+from playground.app import Playground
 from tests.e2e.conftest import DATA, Clock
 from tests.e2e.desk_helpers import text_of
 from tests.hostile.support import ErrorLogs
@@ -47,15 +47,10 @@ async def webhook_worker(
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None, http_port=port, state_dir=tmp_path, data_dir=DATA
     )
-    endpoints = Endpoints(
+    endpoints = pg.endpoints(
+        url,
         redis_url=redis_url,
         rasa_url=rasa_url,
-        telegram_token=TELEGRAM_TOKEN,
-        telegram_api=f"{url}/telegram",
-        slack_token=SLACK_BOT_TOKEN,
-        slack_api=f"{url}/slack/api/",
-        slack_channel=DEFAULT_CHANNEL,
-        slack_signing_secret=pg.signing_secret,
         telegram_webhook_url=hook,
         telegram_webhook_secret=SECRET,
     )
