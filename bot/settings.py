@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     # Messages per minute one customer may send before the bot stops triaging them one by
     # one (handoff/flood.py); nothing above the limit is dropped.
     customer_rate_limit_per_minute: Annotated[int, Field(ge=1)] = 20
+    # Sends per second this worker allows the bot (PTB's AIORateLimiter). Telegram allows
+    # a bot about 30; with several workers, share that out (or raise it with paid broadcasts).
+    telegram_max_sends_per_second: Annotated[int, Field(ge=1)] = 30
 
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None
@@ -122,7 +125,14 @@ class Settings(BaseSettings):
     @field_validator("redis_url")
     @classmethod
     def _redis_url_shape(cls, value: str | None) -> str | None:
-        schemes = ("redis://", "rediss://", "unix://", "redis+sentinel://")
+        schemes = (
+            "redis://",
+            "rediss://",
+            "unix://",
+            "redis+sentinel://",
+            "redis+cluster://",
+            "rediss+cluster://",
+        )
         if value is not None and not value.startswith(schemes):
             raise ValueError("expected a URL such as redis://localhost:6379/0")
         return value

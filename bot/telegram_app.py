@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import BotCommand, Message, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
@@ -23,6 +23,7 @@ from bot.metrics_hooks import CountingRateLimiter
 from bot.telegram_files import attachment_of, to_customer_edit
 from bot.telegram_updates import TandemBot
 from handoff.customer_flow import CustomerFlow, CustomerMessage
+from handoff.ports import Button
 from nlu.stores import StoreDirectory
 
 log = logging.getLogger(__name__)
@@ -39,14 +40,15 @@ MENU = (
 MEDIA = filters.PHOTO | filters.Document.ALL | filters.VOICE | filters.AUDIO | filters.VIDEO
 
 
-def build_bot(token: str, api_base_url: str) -> ExtBot[int]:
-    """PTB's bot with its rate limiter, which honours Telegram's retry_after."""
+def build_bot(token: str, api_base_url: str, *, max_sends_per_second: int = 30) -> ExtBot[int]:
+    """PTB's bot with its rate limiter: the overall pace, and Telegram's retry_after."""
     api = api_base_url.rstrip("/")
     return TandemBot(  # screens getUpdates for malformed updates (bot/telegram_updates.py)
         token,
         base_url=f"{api}/bot",
         base_file_url=f"{api}/file/bot",
-        rate_limiter=CountingRateLimiter(max_retries=5),  # counts retries when metrics are on
+        # Counts retries when metrics are on (bot/metrics_hooks.py).
+        rate_limiter=CountingRateLimiter(overall_max_rate=max_sends_per_second, max_retries=5),
     )
 
 
@@ -89,34 +91,31 @@ class TelegramHandlers:
         self.flow = flow
         self.stores = stores
 
-    def _store_keyboard(self) -> InlineKeyboardMarkup:
-        return InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        self.stores.get(sid).name, callback_data=STORE_CALLBACK + sid
-                    )
-                ]
-                for sid in self.stores.ids()
-            ]
-        )
+    def _store_buttons(self) -> list[Button]:
+        return [
+            Button(self.stores.get(sid).name, data=STORE_CALLBACK + sid)
+            for sid in self.stores.ids()
+        ]
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         if message is None or message.from_user is None:
             return
         name = message.from_user.first_name
-        await message.reply_text(
+        await self.flow.ctx.customers.send_text(
+            message.chat_id,
             f"Hello {name}, welcome to {self.stores.business_name}. Ask me about opening hours, "
             "directions, returns, delivery or our services, or tell me what you need and one "
             "of our team will help. Which store do you usually visit?",
-            reply_markup=self._store_keyboard(),
+            buttons=self._store_buttons(),
         )
 
     async def ask_store(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_message is not None:
-            await update.effective_message.reply_text(
-                "Which store is yours?", reply_markup=self._store_keyboard()
+            await self.flow.ctx.customers.send_text(
+                update.effective_message.chat_id,
+                "Which store is yours?",
+                buttons=self._store_buttons(),
             )
 
     async def store_chosen(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

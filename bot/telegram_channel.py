@@ -31,20 +31,26 @@ class TelegramChannel:
         buttons: Sequence[ButtonRow] = (),
         signature: Signature | None = None,
     ) -> None:
+        for i, part in enumerate(split_text(format_signed(text, signature))):
+            await self.send_html(chat_id, part, buttons if i == 0 else ())  # buttons go first
+
+    async def send_html(self, chat_id: int, html: str, buttons: Sequence[ButtonRow] = ()) -> None:
+        """One message of at most 4096 characters, already HTML-escaped."""
         markup = keyboard(buttons) if buttons else None
-        for part in split_text(format_signed(text, signature)):
-            try:
-                await self.bot.send_message(
-                    chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup
-                )
-            except TelegramError as exc:
-                raise TelegramUnavailable(f"sendMessage to chat {chat_id} failed: {exc}") from exc
-            markup = None  # buttons go with the first part only
+        try:
+            await self.bot.send_message(
+                chat_id, html, parse_mode=ParseMode.HTML, reply_markup=markup
+            )
+        except TelegramError as exc:
+            raise TelegramUnavailable(f"sendMessage to chat {chat_id} failed: {exc}") from exc
 
     async def send_photo(
         self, chat_id: int, data: bytes, caption: str, signature: Signature | None = None
     ) -> None:
-        await self._send_file("send_photo", chat_id, caption, signature, photo=data)
+        html, overflow = caption_plan(caption, signature)
+        await self.send_file("send_photo", chat_id, html, photo=data)
+        if overflow:
+            await self.send_text(chat_id, caption, signature=signature)
 
     async def send_document(
         self,
@@ -54,31 +60,19 @@ class TelegramChannel:
         caption: str,
         signature: Signature | None = None,
     ) -> None:
-        await self._send_file(
-            "send_document", chat_id, caption, signature, document=data, filename=file_name
-        )
-
-    async def _send_file(
-        self,
-        method: str,
-        chat_id: int,
-        caption: str,
-        signature: Signature | None,
-        **file: object,
-    ) -> None:
-        # Captions are capped at 1024 characters: a longer one follows as its own message.
-        signed = format_signed(caption, signature)
-        overflow = len(signed) > TELEGRAM_CAPTION_LIMIT
+        html, overflow = caption_plan(caption, signature)
+        await self.send_file("send_document", chat_id, html, document=data, filename=file_name)
         if overflow:
-            signed = format_signed("", signature).rstrip("\n") if signature else ""
+            await self.send_text(chat_id, caption, signature=signature)
+
+    async def send_file(self, method: str, chat_id: int, caption_html: str, **file: object) -> None:
+        """``send_photo`` or ``send_document`` with a caption already planned."""
         try:
             await getattr(self.bot, method)(
-                chat_id, caption=signed or None, parse_mode=ParseMode.HTML, **file
+                chat_id, caption=caption_html or None, parse_mode=ParseMode.HTML, **file
             )
         except TelegramError as exc:
             raise TelegramUnavailable(f"{method} to chat {chat_id} failed: {exc}") from exc
-        if overflow:
-            await self.send_text(chat_id, caption, signature=signature)
 
     async def fetch_file(self, file_id: str) -> Download:
         try:
@@ -109,6 +103,15 @@ def keyboard(buttons: Sequence[ButtonRow]) -> InlineKeyboardMarkup:
             for row in rows
         ]
     )
+
+
+def caption_plan(caption: str, signature: Signature | None) -> tuple[str, bool]:
+    """The caption to send with a file, and whether the words must follow as a message:
+    captions are capped at 1024 characters, so a longer one keeps only the signature."""
+    signed = format_signed(caption, signature)
+    if len(signed) <= TELEGRAM_CAPTION_LIMIT:
+        return signed, False
+    return (format_signed("", signature).rstrip("\n") if signature else ""), True
 
 
 def format_signed(text: str, signature: Signature | None) -> str:

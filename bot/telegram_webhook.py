@@ -3,7 +3,9 @@
 Set ``TELEGRAM_WEBHOOK_URL`` (and ``TELEGRAM_WEBHOOK_SECRET``) to use it instead of long
 polling, e.g. several workers behind a load balancer. The endpoint is public, so every
 request must carry the secret in ``X-Telegram-Bot-Api-Secret-Token`` (compared in constant
-time; 403 otherwise). Updates go to PTB's own queue, so handlers run as in polling mode.
+time; 403 otherwise). Each update is kept in the Redis inbox (bot/telegram_inbox.py)
+before the 200, so handlers run as in polling mode; if Redis cannot keep it, a 503 makes
+Telegram send it again.
 A malformed update is answered 200 and dropped (bot/telegram_updates.py): anything else
 makes Telegram redeliver it forever, holding back every later update.
 """
@@ -14,6 +16,7 @@ import hmac
 import json
 import logging
 
+from redis.exceptions import RedisError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from telegram import Update
@@ -23,6 +26,7 @@ from bot.errors import TelegramUnavailable
 from bot.http_body import read_capped
 from bot.settings import WEBHOOK_SECRET_RE
 from bot.telegram_app import TgApp
+from bot.telegram_inbox import TelegramInbox
 from bot.telegram_updates import parse_update
 
 log = logging.getLogger(__name__)
@@ -43,10 +47,11 @@ class TelegramWebhook:
         self.url = url
         self._secret = secret.encode()
         self._app: TgApp | None = None
+        self._inbox: TelegramInbox | None = None
 
-    async def attach(self, app: TgApp) -> None:
+    async def attach(self, app: TgApp, inbox: TelegramInbox) -> None:
         """Start receiving: tell Telegram where to post, with the secret."""
-        self._app = app
+        self._app, self._inbox = app, inbox
         try:
             await app.bot.set_webhook(
                 self.url, secret_token=self._secret.decode(), allowed_updates=Update.ALL_TYPES
@@ -59,8 +64,8 @@ class TelegramWebhook:
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, self._secret):
             return _error(403, "forbidden")
-        app = self._app
-        if app is None or not app.running:
+        app, inbox = self._app, self._inbox
+        if app is None or inbox is None or not app.running:
             return _error(503, "not ready")
         body = await read_capped(request, MAX_BODY_BYTES)
         if body is None:
@@ -71,7 +76,13 @@ class TelegramWebhook:
             return _error(400, "not JSON")
         update = parse_update(raw, app.bot)  # None: malformed, logged, acknowledged
         if update is not None:
-            await app.update_queue.put(update)
+            try:
+                await inbox.put(update)
+            except (RedisError, OSError) as exc:
+                log.warning(
+                    "update not kept; Telegram will retry", extra={"error": type(exc).__name__}
+                )
+                return _error(503, "not kept")
         return JSONResponse({"ok": True})
 
 

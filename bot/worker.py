@@ -12,7 +12,6 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-from telegram import Update
 
 from bot.http_app import build_http_app
 from bot.metrics import Metrics
@@ -22,12 +21,15 @@ from bot.metrics_hooks import (
     count_slack_retries,
     count_telegram_updates,
 )
+from bot.queues import Queues, background
 from bot.readiness import Readiness
 from bot.redis_url import connect_redis
 from bot.settings import Settings
 from bot.telegram_app import TgApp, build_application, build_bot, initialize
 from bot.telegram_care import register_care
 from bot.telegram_channel import TelegramChannel
+from bot.telegram_inbox import TelegramInbox, UpdateRunner, poll_into
+from bot.telegram_outbox import QueuedCustomers, TelegramSender
 from bot.telegram_unsupported import register_unsupported
 from bot.telegram_webhook import TelegramWebhook
 from handoff.context import Context
@@ -35,9 +37,12 @@ from handoff.customer_flow import CustomerFlow
 from handoff.desk_flow import DeskFlow
 from handoff.directory import EmployeeDirectory
 from handoff.offers import offer_timer_loop
+from handoff.queue_metrics import QueueMetrics
 from handoff.review.wiring import build_review, retention_running
-from handoff.slack_app import build_slack_app, build_web_client, check_token
+from handoff.slack_app import SlackListeners, build_slack_app, build_web_client, check_token
 from handoff.slack_desk import SlackDesk
+from handoff.slack_inbox import EventRunner, SlackInbox
+from handoff.slack_outbox import QueuedDesk, SlackSender
 from handoff.store import ConversationStore
 from handoff.timers import TimerLoop
 from nlu.facts import AnswerBook
@@ -80,6 +85,7 @@ class Worker:
         # The playground's made-up supervisor login (name, password), printed at start.
         self.review_login: tuple[str, str] | None = None
         self.timers: TimerLoop | None = None
+        self.queues: Queues | None = None
         self.metrics = Metrics()  # this worker's own registry, served at /metrics
         self._stack = AsyncExitStack()
 
@@ -92,7 +98,7 @@ class Worker:
 
     async def _start(self) -> None:
         s, e, stack = self.settings, self.endpoints, self._stack
-        redis = connect_redis(e.redis_url)  # redis://, rediss://, unix://, redis+sentinel://
+        redis = connect_redis(e.redis_url)  # also Sentinel and Cluster (bot/redis_url.py)
         stack.push_async_callback(redis.aclose)
         self.store = store = ConversationStore(redis)
         await store.check()
@@ -106,14 +112,22 @@ class Worker:
         slack_client = build_web_client(e.slack_token, e.slack_api)
         await check_token(slack_client)
         count_slack_retries(slack_client, metrics)
-        bot = build_bot(e.telegram_token, e.telegram_api)
+        bot = build_bot(
+            e.telegram_token, e.telegram_api, max_sends_per_second=s.telegram_max_sends_per_second
+        )
         if isinstance(bot.rate_limiter, CountingRateLimiter):
             bot.rate_limiter.metrics = metrics
+        # Every send waits in the outbox until done; every update in the inbox (bot/queues.py).
+        self.queues = queues = Queues(redis, store, QueueMetrics(metrics.registry))
+        channel, slack_desk = TelegramChannel(bot), SlackDesk(slack_client, metrics)
+        queues.outbox_router.add("tg", TelegramSender(queues.outbox, channel).deliver)
+        queues.outbox_router.add("slack", SlackSender(queues.outbox, slack_desk, store).deliver)
+        await stack.enter_async_context(queues.outbox_pump.running())
         ctx = Context(
             store=store,
             nlu=nlu,
-            customers=TelegramChannel(bot),
-            desk=SlackDesk(slack_client, metrics),
+            customers=QueuedCustomers(queues.outbox, channel),
+            desk=QueuedDesk(queues.outbox, store, slack_desk),
             stores=stores,
             answers=AnswerBook.from_dir(s.data_dir, stores),
             employees=EmployeeDirectory.load(s.data_dir / "employees.yml", stores),
@@ -126,8 +140,11 @@ class Worker:
             rate_limit_per_minute=s.customer_rate_limit_per_minute,
             metrics=metrics,
         )
-        slack = build_slack_app(slack_client, DeskFlow(ctx), signing_secret=e.slack_signing_secret)
+        desk_flow = DeskFlow(ctx)
+        slack = build_slack_app(slack_client, desk_flow, signing_secret=e.slack_signing_secret)
         count_slack_requests(slack, metrics)
+        SlackInbox(queues.inbox_lanes, wake=queues.inbox_pump.wake).register(slack)
+        queues.inbox_router.add("slack", EventRunner(SlackListeners(desk_flow).message).deliver)
         review, self.review_login = build_review(s, store, ctx.stores, ctx.employees, self.clock)
         await stack.enter_async_context(retention_running(store, s.retention_days, self.clock))
         webhook = (
@@ -155,18 +172,18 @@ class Worker:
         review_base = str(s.review_base_url or self.http_url)
         register_care(app, ctx, review_base=review_base, retention_days=s.retention_days)
         register_unsupported(app, ctx)  # stickers, locations...: a polite answer
+        queues.inbox_router.add("tg", UpdateRunner(app).deliver)
         await initialize(app)
         stack.push_async_callback(app.shutdown)
         await app.start()
         stack.push_async_callback(app.stop)
+        await stack.enter_async_context(queues.inbox_pump.running())
+        inbox = TelegramInbox(queues.inbox_lanes, wake=queues.inbox_pump.wake)
         if webhook is not None:
-            await webhook.attach(app)  # the webhook stays set when this worker stops: others serve
+            # The webhook stays set when this worker stops: the others serve it.
+            await webhook.attach(app, inbox)
         else:
-            assert app.updater is not None
-            await app.updater.start_polling(
-                poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES
-            )
-            stack.push_async_callback(app.updater.stop)
+            await stack.enter_async_context(background(poll_into(app, inbox), "telegram-poll"))
         # Offer expiries: every worker polls, each timer fires once (handoff/timers.py).
         self.timers = await stack.enter_async_context(offer_timer_loop(ctx).running())
         log.info("worker started", extra={"http": self.http_url})

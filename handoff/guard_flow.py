@@ -59,8 +59,17 @@ class GuardFlow:
         self.deliver = deliver
         self.guard = ReplyGuard(Lexicon.from_dir(ctx.employees.source.parent))
 
-    def _key(self, hold_id: str) -> str:
-        return f"{self.ctx.store.prefix}:guard:held:{hold_id}"
+    def _key(self, hold_id: str, kind: str = "held") -> str:
+        return f"{self.ctx.store.prefix}:guard:{kind}:{hold_id}"
+
+    async def _answered(self, hold_id: str) -> str:
+        """A click on a hold already dealt with gets the answer the first click got."""
+        answer = await self.ctx.store.redis.get(self._key(hold_id, "answered"))
+        return answer.decode() if isinstance(answer, bytes) else answer or EXPIRED
+
+    async def _answer(self, hold_id: str, text: str) -> str:
+        await self.ctx.store.redis.set(self._key(hold_id, "answered"), text, ex=HOLD_TTL_SECONDS)
+        return text
 
     async def screen(self, conv: Conversation, msg: EmployeeMessage, employee: Employee) -> bool:
         """True when the reply is held back (the caller then sends nothing)."""
@@ -101,36 +110,39 @@ class GuardFlow:
         """Deliver the held reply as written; the answer replaces the private message."""
         held = await self._peek(hold_id)
         if held is None:
-            return EXPIRED
+            return await self._answered(hold_id)
         if held.user != user:
             return NOT_YOURS
         ctx = self.ctx
         async with ctx.store.chat_lock(held.chat_id):
             if not await ctx.store.redis.delete(self._key(hold_id)):
-                return EXPIRED  # a second click, or another worker, got there first
+                return await self._answered(hold_id)  # a double click, or another worker
             conv = await ctx.store.get(held.conversation_id)
             employee = ctx.employees.by_slack_id(user)
             if conv is None or employee is None or not may_reply(conv, user):
                 await self._record(held, "not_sent", sent_anyway=False)
-                return "You no longer have this conversation, so the held reply was not sent."
+                return await self._answer(
+                    hold_id, "You no longer have this conversation, so the held reply was not sent."
+                )
             await self.deliver(conv, _message(held), employee)
             await self._record(held, "sent_anyway", sent_anyway=True)
-        return "Sent to the customer as you wrote it."
+            return await self._answer(hold_id, "Sent to the customer as you wrote it.")
 
     async def edit(self, hold_id: str, user: str) -> str:
         held = await self._peek(hold_id)
         if held is None:
-            return EXPIRED
+            return await self._answered(hold_id)
         if held.user != user:
             return NOT_YOURS
         async with self.ctx.store.chat_lock(held.chat_id):
             if not await self.ctx.store.redis.delete(self._key(hold_id)):
-                return EXPIRED
+                return await self._answered(hold_id)
             await self._record(held, "edited", sent_anyway=False)
-        return (
-            "Not sent. Post the corrected reply in the thread; "
-            "it is checked again before it reaches the customer."
-        )
+            return await self._answer(
+                hold_id,
+                "Not sent. Post the corrected reply in the thread; "
+                "it is checked again before it reaches the customer.",
+            )
 
     async def _peek(self, hold_id: str) -> Held | None:
         raw = await self.ctx.store.redis.get(self._key(hold_id))

@@ -1,6 +1,7 @@
 """The Redis adapter: conversations, append-only transcripts, dedupe, locks, profiles.
 
-Keys (all under ``tandem:``):
+Keys (all under the prefix, ``tandem:``; ``{tandem}:`` on a Redis Cluster, see
+bot/redis_url.py ``key_prefix``):
   conv:{id}            JSON of the conversation's current state
   chat:{chat_id}       id of the chat's current conversation
   thread:{ch}:{ts}     id of the conversation a Slack thread belongs to
@@ -23,6 +24,7 @@ from redis.asyncio import Redis
 from redis.exceptions import LockError, RedisError
 
 from bot.errors import RedisUnavailable
+from bot.redis_url import key_prefix
 from handoff.review.indexer import ReviewIndex
 from handoff.state import Conversation, Event, ThreadRef
 
@@ -35,11 +37,12 @@ LOCK_WAIT_SECONDS = 30.0
 
 
 class ConversationStore:
-    def __init__(self, redis: Redis, *, prefix: str = "tandem") -> None:
+    def __init__(self, redis: Redis, *, prefix: str | None = None) -> None:
         self.redis = redis
-        self.prefix = prefix
+        # Every key of Tandem's is built from this prefix, so one hash slot holds them all.
+        self.prefix = key_prefix(redis) if prefix is None else prefix
         # Summary rows and search indexes for the supervisors' review (handoff/review/).
-        self.review = ReviewIndex(redis, prefix=prefix)
+        self.review = ReviewIndex(redis, prefix=self.prefix)
 
     def _key(self, *parts: object) -> str:
         return ":".join((self.prefix, *(str(p) for p in parts)))
@@ -110,8 +113,16 @@ class ConversationStore:
             yield await self.get(found.id) or found
 
     async def for_thread(self, thread: ThreadRef) -> Conversation | None:
+        conv_id = await self.conversation_id_for(thread)
+        return await self.get(conv_id) if conv_id else None
+
+    async def conversation_id_for(self, thread: ThreadRef) -> str | None:
         conv_id = await self.redis.get(self._key("thread", thread.channel, thread.ts))
-        return await self.get(_text(conv_id)) if conv_id else None
+        return _text(conv_id) if conv_id else None
+
+    async def link_thread(self, thread: ThreadRef, conv_id: str) -> None:
+        """Replies in this thread belong to the conversation (set when the outbox opens it)."""
+        await self.redis.set(self._key("thread", thread.channel, thread.ts), conv_id)
 
     async def append(self, conv_id: str, event: Event) -> str:
         """Append one event to the transcript; entries are never rewritten."""

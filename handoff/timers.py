@@ -18,6 +18,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.redis_url import key_prefix
 from handoff.periodic import run_periodically
 
 log = logging.getLogger(__name__)
@@ -47,9 +48,9 @@ Handler = Callable[[str], Awaitable[None]]
 
 
 class TimerStore:
-    def __init__(self, redis: Redis, *, prefix: str = "tandem") -> None:
+    def __init__(self, redis: Redis, *, prefix: str | None = None) -> None:
         self.redis = redis
-        self.key = f"{prefix}:timers"
+        self.key = f"{key_prefix(redis) if prefix is None else prefix}:timers"
         self._claim = redis.register_script(_CLAIM)
         self._finish = redis.register_script(_FINISH)
 

@@ -10,6 +10,7 @@ import logging
 
 from redis.asyncio import Redis
 
+from bot.redis_url import key_prefix
 from handoff.context import Context
 from handoff.escalation import utc
 from handoff.promises import Holding, holding_message, response_seconds, typical_wait
@@ -21,9 +22,9 @@ KEEP = 50
 
 
 class ResponseTimes:
-    def __init__(self, redis: Redis, *, prefix: str = "tandem") -> None:
+    def __init__(self, redis: Redis, *, prefix: str | None = None) -> None:
         self.redis = redis
-        self.prefix = prefix
+        self.prefix = key_prefix(redis) if prefix is None else prefix
 
     def _key(self, store_id: str) -> str:
         return f"{self.prefix}:response:{store_id}"

@@ -14,6 +14,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.redis_url import key_prefix
 from handoff.review.keys import Keys
 
 log = logging.getLogger(__name__)
@@ -32,10 +33,14 @@ class AuditRecord:
 
 class AuditLog:
     def __init__(
-        self, redis: Redis, *, prefix: str = "tandem", clock: Callable[[], float] = time.time
+        self,
+        redis: Redis,
+        *,
+        prefix: str | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.redis = redis
-        self.key = Keys(prefix).audit
+        self.key = Keys(key_prefix(redis) if prefix is None else prefix).audit
         self.clock = clock
 
     async def record(self, action: str, by: str, **detail: Detail) -> str:

@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError, WatchError
 
+from bot.redis_url import key_prefix
 from handoff.review.keys import Keys
 from handoff.review.summary import Row, event_words, with_conversation, with_event
 from handoff.state import Conversation, Event
@@ -86,9 +87,9 @@ def fold(conv: Conversation | None, events: Iterable[Event], conv_id: str) -> tu
 
 
 class ReviewIndex:
-    def __init__(self, redis: Redis, *, prefix: str = "tandem") -> None:
+    def __init__(self, redis: Redis, *, prefix: str | None = None) -> None:
         self.redis = redis
-        self.keys = Keys(prefix)
+        self.keys = Keys(key_prefix(redis) if prefix is None else prefix)
 
     async def on_save(self, conv: Conversation) -> None:
         await self._update(conv.id, lambda row: with_conversation(row, conv), ())

@@ -1,4 +1,5 @@
-"""Redis key names of the review side (all under the store's prefix, ``tandem:``).
+"""Redis key names of the review side (all under the store's prefix, ``tandem:``;
+``{tandem}:`` on a Redis Cluster: bot/redis_url.py ``key_prefix``).
 
 sum:{id}              JSON summary row of one conversation (handoff/review/summary.py)
 idx:{field}:{value}   sorted sets of conversation ids by opening time, one per filter value
@@ -13,9 +14,11 @@ rl:{kind}:{value}     login attempt counters
 
 from __future__ import annotations
 
+from bot.redis_url import KEY_PREFIX
+
 
 class Keys:
-    def __init__(self, prefix: str = "tandem") -> None:
+    def __init__(self, prefix: str = KEY_PREFIX) -> None:
         self.prefix = prefix
 
     def _k(self, *parts: object) -> str:

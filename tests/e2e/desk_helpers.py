@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+from bot.worker import Worker
 from handoff.state import Conversation
 from handoff.store import ConversationStore
 from playground.app import Playground
@@ -14,6 +16,17 @@ LUIS = "U0LUIS01"  # Riverside, on shift on Tuesdays 11:30-20:00
 ASK_FOR_A_PERSON = "I want to speak to a real person please"
 
 JSON = dict[str, Any]
+
+
+async def settled(worker: Worker, *, within: float = 10.0) -> None:
+    """Every update handled and every send made: sends wait in the outbox, so a test that
+    counts what arrived waits for the worker's queues to empty first."""
+    assert worker.queues is not None
+    deadline = asyncio.get_running_loop().time() + within
+    while not await worker.queues.idle():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"the worker's queues did not empty within {within}s")
+        await asyncio.sleep(0.02)
 
 
 def text_of(message: JSON) -> str:

@@ -21,6 +21,7 @@ from tests.e2e.desk_helpers import (
     conversation,
     hand_off,
     is_intro,
+    settled,
     text_of,
 )
 
@@ -54,7 +55,7 @@ async def test_two_simultaneous_clicks_make_exactly_one_owner(
     playground: tuple[Playground, str], start_worker: StartWorker, redis: Redis
 ) -> None:
     pg, _ = playground
-    await start_worker()
+    worker = await start_worker()
     chat = 701
     card, _ = await hand_off(pg, chat)
 
@@ -74,6 +75,7 @@ async def test_two_simultaneous_clicks_make_exactly_one_owner(
     await pg.slack.wait_for_ephemeral(
         loser, lambda e: e["text"] == f"{NAMES[owner]} has this conversation."
     )
+    await settled(worker)
     intros = [m for m in pg.telegram.bot_messages(chat) if is_intro(m)]
     assert len(intros) == 1
     assert f"this is {NAMES[owner]}" in text_of(intros[0])

@@ -18,7 +18,15 @@ from handoff.timers import TimerStore
 from handoff.waiting import ResponseTimes
 from playground.app import Playground
 from tests.e2e.conftest import DETROIT, Clock, StartWorker, eventually
-from tests.e2e.desk_helpers import AISHA, JSON, conversation, hand_off, is_intro, text_of
+from tests.e2e.desk_helpers import (
+    AISHA,
+    JSON,
+    conversation,
+    hand_off,
+    is_intro,
+    settled,
+    text_of,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.rasa]
 
@@ -36,6 +44,7 @@ async def _tick(worker: Worker) -> None:
 async def _expire(worker: Worker, clock: Clock) -> None:
     clock.advance(TIMEOUT)
     await _tick(worker)
+    await settled(worker)  # the posts and the card's update have been sent
 
 
 async def _reply(pg: Playground, card: JSON, predicate: object) -> JSON:

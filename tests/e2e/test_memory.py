@@ -18,6 +18,7 @@ from tests.e2e.desk_helpers import (
     conversation,
     hand_off,
     is_intro,
+    settled,
     text_of,
 )
 
@@ -92,7 +93,7 @@ async def test_forget_erases_everything_after_confirmation_and_is_audited(
     playground: tuple[Playground, str], start_worker: StartWorker, redis: Redis
 ) -> None:
     pg, _ = playground
-    await start_worker()
+    worker = await start_worker()
     chat = 6202
     await _helped_by_aisha(pg, chat)
     store = ConversationStore(redis)
@@ -109,6 +110,7 @@ async def test_forget_erases_everything_after_confirmation_and_is_audited(
     assert "Erased: your profile" in text_of(done)
     assert "1 conversation transcript" in text_of(done)
     assert "Kept: a record that you asked us to forget you" in text_of(done)
+    await settled(worker)  # the confirmation's own update leaves the inbox
     assert await _keys_of(redis, chat, conv.id) == []
     [record] = [r for r in await AuditLog(redis).recent() if r.detail.get("customer") == chat]
     assert (record.action, record.by, record.detail["count"]) == ("erase_customer", "customer", 1)

@@ -22,6 +22,7 @@ from tests.e2e.desk_helpers import (
     conversation,
     hand_off,
     is_intro,
+    settled,
     text_of,
 )
 
@@ -103,7 +104,7 @@ async def test_a_rating_counts_once_and_a_second_press_is_answered_politely(
     playground: tuple[Playground, str], start_worker: StartWorker, redis: Redis
 ) -> None:
     pg, _ = playground
-    await start_worker()
+    worker = await start_worker()
     chat = 6102
     card, question = await _resolved(pg, chat, AISHA)
     conv = await conversation(ConversationStore(redis), chat)
@@ -116,6 +117,7 @@ async def test_a_rating_counts_once_and_a_second_press_is_answered_politely(
         return any(a["callback_query_id"] == second for a in pg.telegram.callback_answers)
 
     await eventually(answered)
+    await settled(worker)
     [answer] = [a for a in pg.telegram.callback_answers if a["callback_query_id"] == second]
     assert answer["text"] == ALREADY_RATED
     [rating] = await _ratings(ConversationStore(redis), chat)

@@ -1,0 +1,228 @@
+"""Works one queue's lanes (handoff/lanes.py): claims due lanes, runs their jobs in order.
+
+Lanes run concurrently, each one's jobs one after another. A job that fails for a
+passing reason (``RetryLater``: a service down, a rate limit) stays at its lane's head
+and the lane waits a backoff, or the ``retry_after`` the service asked for, so later
+jobs of that conversation never overtake it. A job that can never succeed (``GiveUp``)
+goes to the dead-letter stream; so does one that keeps failing unexpectedly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from redis.exceptions import RedisError
+
+from handoff.lanes import Job, Lanes
+
+log = logging.getLogger(__name__)
+
+# An unexpected error (a bug, a malformed job) is tried this often before it is buried.
+MAX_UNEXPECTED_TRIES = 5
+# One job may take this long (e.g. an upload behind a rate limit); the lease is renewed.
+JOB_TIMEOUT_SECONDS = 120.0
+
+
+class RetryLater(Exception):
+    """A passing failure: try the job again later, after ``retry_after`` if given."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class GiveUp(Exception):
+    """The job can never succeed (e.g. the customer blocked the bot)."""
+
+
+@dataclass(frozen=True)
+class Backoff:
+    first: float = 0.5
+    factor: float = 2.0
+    most: float = 60.0
+
+    def delay(self, tries: int) -> float:
+        """Exponential, capped, with jitter so a crowd of lanes does not retry in step."""
+        base = min(self.most, self.first * self.factor ** max(0, tries - 1))
+        return base * random.uniform(0.8, 1.2)  # jitter, not security
+
+
+Handler = Callable[[Job], Awaitable[None]]
+
+
+class QueueObserver(Protocol):
+    """What the metrics see (handoff/queue_metrics.py)."""
+
+    def outcome(self, queue: str, outcome: str) -> None: ...  # "done", "retry", "dead"
+
+    def depth(self, queue: str, jobs: int) -> None: ...
+
+
+class LaneRouter:
+    """The pump's handler: each job goes to the handler for its lane's kind (``tg:…``)."""
+
+    def __init__(self) -> None:
+        self.handlers: dict[str, Handler] = {}
+
+    def add(self, kind: str, handler: Handler) -> None:
+        self.handlers[kind] = handler
+
+    async def __call__(self, job: Job) -> None:
+        handler = self.handlers.get(job.lane.partition(":")[0])
+        if handler is None:
+            raise GiveUp(f"no handler for lane {job.lane!r}")
+        await handler(job)
+
+
+class LanePump:
+    def __init__(
+        self,
+        lanes: Lanes,
+        handler: Handler,
+        *,
+        name: str,
+        concurrency: int = 32,
+        poll_seconds: float = 0.1,
+        backoff: Backoff | None = None,
+        observer: QueueObserver | None = None,
+    ) -> None:
+        self.lanes = lanes
+        self.handler = handler
+        self.name = name
+        self.concurrency = concurrency
+        self.poll_seconds = poll_seconds
+        self.backoff = backoff or Backoff()
+        self.observer = observer
+        self._active: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """A job was just put here: look now rather than at the next poll."""
+        self._wake.set()
+
+    async def tick(self) -> int:
+        """Claim what is due and start working it; returns how many lanes were claimed."""
+        free = self.concurrency - len(self._active)
+        if free <= 0:
+            return 0
+        claimed = await self.lanes.claim(time.time(), free)
+        for lane in claimed:
+            task = asyncio.create_task(self._work(lane), name=f"tandem-{self.name}-{lane}")
+            self._active.add(task)
+            task.add_done_callback(self._active.discard)
+        return len(claimed)
+
+    async def idle(self) -> bool:
+        """Nothing waiting and nothing being worked (tests and benchmarks drain on this)."""
+        return not self._active and await self.lanes.depth() == 0
+
+    async def _forever(self) -> None:
+        task = asyncio.current_task()
+        while True:
+            try:
+                await self.tick()
+                if self.observer is not None:
+                    self.observer.depth(self.name, await self.lanes.depth())
+            except (RedisError, OSError) as exc:
+                if not (task and task.cancelling()):
+                    log.warning("%s poll failed", self.name, extra={"error": type(exc).__name__})
+            if task and task.cancelling():  # redis-py may swallow a cancellation
+                raise asyncio.CancelledError
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+            self._wake.clear()
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[LanePump]:
+        loop = asyncio.create_task(self._forever(), name=f"tandem-{self.name}")
+        try:
+            yield self
+        finally:
+            loop.cancel()
+            for task in list(self._active):
+                task.cancel()
+            await asyncio.gather(loop, *self._active, return_exceptions=True)
+
+    async def _work(self, lane: str) -> None:
+        try:
+            while await self._next(lane):
+                pass
+        except asyncio.CancelledError:
+            # Stopping: hand the lane back at once instead of letting its lease run out.
+            with contextlib.suppress(RedisError, OSError):
+                await asyncio.shield(self.lanes.release(lane, due_at=time.time()))
+            raise
+        except (RedisError, OSError) as exc:  # the lease runs out; someone takes it up again
+            log.warning("%s lane stalled", self.name, extra={"error": type(exc).__name__})
+
+    async def _next(self, lane: str) -> bool:
+        """Run the lane's head job; False when the lane is let go (empty, or backing off)."""
+        job = await self.lanes.head(lane)
+        await self.lanes.renew(lane, time.time())  # a long lane outlasts one lease
+        if job is None:
+            await self.lanes.release(lane, due_at=time.time())
+            return False
+        try:
+            await self._run(job)
+        except RetryLater as exc:
+            tries = await self.lanes.failed(job)
+            delay = max(exc.retry_after or 0.0, self.backoff.delay(tries))
+            log.info(
+                "%s job deferred",
+                self.name,
+                extra={"lane": lane, "tries": tries, "delay": round(delay, 2), "why": str(exc)},
+            )
+            self._outcome("retry")
+            await self.lanes.release(lane, due_at=time.time() + delay)
+            return False
+        except GiveUp as exc:  # expected now and then (a blocked bot): a warning
+            await self._bury(job, f"gave up: {exc}", level=logging.WARNING)
+            return True
+        except Exception as exc:
+            tries = await self.lanes.failed(job)
+            log.exception("%s job failed", self.name, extra={"lane": lane, "tries": tries})
+            if tries >= MAX_UNEXPECTED_TRIES:
+                await self._bury(job, f"{type(exc).__name__}: {exc}")
+                return True
+            self._outcome("retry")
+            await self.lanes.release(lane, due_at=time.time() + self.backoff.delay(tries))
+            return False
+        await self.lanes.done(job)
+        self._outcome("done")
+        return True
+
+    async def _run(self, job: Job) -> None:
+        """The handler, with the lane's lease kept alive however long it takes."""
+        keeper = asyncio.create_task(self._keep_lease(job.lane))
+        try:
+            async with asyncio.timeout(JOB_TIMEOUT_SECONDS):
+                await self.handler(job)
+        except TimeoutError as exc:
+            raise RetryLater(f"no result within {JOB_TIMEOUT_SECONDS:.0f}s") from exc
+        finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
+
+    async def _keep_lease(self, lane: str) -> None:
+        while True:
+            await asyncio.sleep(self.lanes.lease_seconds / 3)
+            with contextlib.suppress(RedisError, OSError):
+                await self.lanes.renew(lane, time.time())
+
+    def _outcome(self, outcome: str) -> None:
+        if self.observer is not None:
+            self.observer.outcome(self.name, outcome)
+
+    async def _bury(self, job: Job, error: str, *, level: int = logging.ERROR) -> None:
+        extra = {"lane": job.lane, "error": error[:200]}
+        log.log(level, "%s job given up", self.name, extra=extra)
+        self._outcome("dead")
+        await self.lanes.bury(job, error)

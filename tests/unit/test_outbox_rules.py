@@ -1,0 +1,99 @@
+"""The outbox's pure rules: a chat's pace, which failures are worth retrying, job encoding."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.telegram_outbox import CHAT_BURST, classify, take_turn
+from handoff import slack_outbox
+from handoff.lane_pump import GiveUp, RetryLater
+from handoff.outbox_codec import decode_buttons, decode_card, encode_buttons, encode_card
+from handoff.ports import Button, ButtonRow, HandoffCard, TranscriptLine
+
+
+def test_a_chat_gets_a_short_burst_then_one_message_a_second() -> None:
+    allowance, stamp, waits = CHAT_BURST, 0.0, []
+    now = 100.0
+    for _ in range(6):  # six sends asked for at the same moment
+        allowance, wait = take_turn(allowance, stamp, now)
+        stamp = now + wait
+        waits.append(round(wait, 6))
+        now = stamp
+    assert waits == [0.0, 0.0, 0.0, 1.0, 1.0, 1.0]
+    allowance, wait = take_turn(allowance, stamp, stamp + 10)  # a quiet chat starts afresh
+    assert wait == 0.0
+    assert allowance == CHAT_BURST - 1
+
+
+@pytest.mark.parametrize(
+    ("error", "kind", "after"),
+    [
+        (RetryAfter(timedelta(seconds=7)), RetryLater, 7.0),
+        (TimedOut(), RetryLater, None),
+        (NetworkError("connection reset"), RetryLater, None),
+        (Forbidden("bot was blocked by the user"), GiveUp, None),
+        (BadRequest("chat not found"), GiveUp, None),
+    ],
+)
+def test_telegram_failures_are_retried_or_given_up(
+    error: Exception, kind: type[Exception], after: float | None
+) -> None:
+    verdict = classify(error)
+    assert isinstance(verdict, kind)
+    if isinstance(verdict, RetryLater):
+        assert verdict.retry_after == after
+
+
+def _slack_error(status: int, error: str, headers: dict[str, str] | None = None) -> SlackApiError:
+    response = AsyncSlackResponse(
+        client=None,
+        http_verb="POST",
+        api_url="https://slack.test/api/chat.postMessage",
+        req_args={},
+        data={"ok": False, "error": error},
+        headers=headers or {},
+        status_code=status,
+    )
+    return SlackApiError("failed", response)  # type: ignore[no-untyped-call]
+
+
+def test_slack_failures_are_retried_or_given_up() -> None:
+    limited = slack_outbox.classify(_slack_error(429, "ratelimited", {"Retry-After": "12"}))
+    assert isinstance(limited, RetryLater)
+    assert limited.retry_after == 12.0
+    assert isinstance(slack_outbox.classify(_slack_error(503, "service_unavailable")), RetryLater)
+    assert isinstance(slack_outbox.classify(_slack_error(200, "not_in_channel")), RetryLater)
+    assert isinstance(slack_outbox.classify(_slack_error(200, "invalid_blocks")), GiveUp)
+    assert isinstance(slack_outbox.classify(ConnectionResetError()), RetryLater)
+
+
+def test_cards_and_buttons_survive_the_queue() -> None:
+    card = HandoffCard(
+        conversation_id="c1",
+        customer_name="Ana",
+        store_name="Riverside",
+        language="en",
+        past_conversations=2,
+        notes=("prefers mornings",),
+        reason="emotional",
+        reason_detail="negative sentiment",
+        nlu={"intent": "complaint", "confidence": 0.9},
+        recent=(TranscriptLine("Ana", "my order never came"),),
+        status="pending",
+        offered_to="U1",
+        extra={"waiting": "3 min"},
+    )
+    assert decode_card(encode_card(card)) == card
+    buttons: list[ButtonRow] = [
+        Button("1", "rate:1"),
+        [Button("a", "x"), Button("Link", url="https://x.test")],
+    ]
+    assert decode_buttons(encode_buttons(buttons)) == [
+        [Button("1", "rate:1")],
+        [Button("a", "x"), Button("Link", url="https://x.test")],
+    ]
