@@ -12,6 +12,7 @@ from bot.errors import TandemError
 from bot.redis_url import connect_redis
 from bot.settings import Settings
 from bot.telegram_app import build_application_for_check
+from handoff.lanes import Lanes
 from handoff.slack_app import build_web_client, check_token
 from handoff.store import ConversationStore
 from nlu.facts import AnswerBook, validate_all
@@ -26,6 +27,7 @@ async def doctor(settings: Settings) -> int:
     checks: list[tuple[str, Check]] = [("data files", lambda: _data(settings))]
     if settings.redis_url:
         checks.append(("redis", lambda: _redis(settings.redis_url or "")))
+        checks.append(("queues", lambda: _queues(settings.redis_url or "")))
     checks.append(("rasa", lambda: _rasa(settings)))
     if not settings.playground:
         checks.append(("telegram", lambda: _telegram(settings)))
@@ -104,6 +106,23 @@ async def _redis(url: str) -> str:
     if aof not in ("yes", b"yes"):
         raise Doubt("answers PING, but AOF is off: a restart loses recent state (appendonly yes)")
     return "answers PING; AOF is on"
+
+
+async def _queues(url: str) -> str:
+    """What waits in the inbox and outbox, and what was given up on (the dead letters)."""
+    redis = connect_redis(url)
+    try:
+        found = []
+        dead = 0
+        for name, label in (("in", "inbox"), ("out", "outbox")):
+            lanes = Lanes(redis, name=name)
+            found.append(f"{label} {await lanes.depth()} waiting")
+            dead += int(await redis.xlen(lanes.key("dead")))
+    finally:
+        await redis.aclose()
+    if dead:
+        raise Doubt(f"{', '.join(found)}; {dead} given up (see the dead-letter streams)")
+    return ", ".join(found) + "; none given up"
 
 
 async def _rasa(settings: Settings) -> str:

@@ -7,6 +7,7 @@ import asyncio
 import re
 import shutil
 import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.doctor_slack import manifest_scopes
+from handoff.lanes import Lanes
 from playground.app import Playground
 from playground.fake_slack_api import MANIFEST_SCOPES
 from playground.serve import serve_app
@@ -79,6 +81,24 @@ async def test_doctor_passes_when_everything_is_in_place(
     aof = (await redis.config_get("appendonly"))["appendonly"]
     expected = "ok answers PING; AOF is on" if aof in ("yes", b"yes") else "WARN answers PING, but"
     assert verdicts["redis"].startswith(expected), verdicts["redis"]
+    assert verdicts["queues"] == "ok inbox 0 waiting, outbox 0 waiting; none given up"
+
+
+async def test_doctor_warns_about_sends_given_up(
+    tmp_path: Path, fakes: tuple[Playground, str], redis_url: str, rasa_url: str, redis: Redis
+) -> None:
+    pg, url = fakes
+    outbox = Lanes(redis, name="out")
+    await outbox.put("tg:42", {"kind": "text"}, now=time.time())
+    job = await outbox.head("tg:42")
+    assert job is not None
+    await outbox.bury(job, "gave up: Telegram refused: Forbidden")
+    await outbox.put("tg:43", {"kind": "text"}, now=time.time())
+    env = _real_mode(tmp_path, url, pg, REDIS_URL=redis_url, RASA_URL=rasa_url)
+    _, verdicts = await _doctor(env)
+    assert verdicts["queues"] == (
+        "WARN inbox 0 waiting, outbox 1 waiting; 1 given up (see the dead-letter streams)"
+    )
 
 
 async def test_doctor_fails_on_a_missing_scope_and_a_channel_without_the_bot(
