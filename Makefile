@@ -7,7 +7,7 @@ VENV := .venv
 TANDEM := $(VENV)/bin/tandem
 PYTEST_ARGS ?=
 
-.PHONY: run test setup lint typecheck check nlu-report bench-loop bench-review bench-guard browsers clean
+.PHONY: run test setup lint typecheck check nlu-report bench bench-loop bench-review bench-guard browsers clean
 
 run: setup
 	$(TANDEM) run
@@ -48,6 +48,13 @@ check: lint typecheck test
 nlu-report: setup
 	nlu/cross_validate.sh .venv-rasa/bin/rasa reports/nlu
 	$(VENV)/bin/python -m nlu.report_table reports/nlu/intent_report.json | tee reports/nlu/intents.md
+
+# Load: 1,000 customers, 20,000 messages through one worker process, the fake Telegram and
+# Slack, the real Rasa; throughput, latencies, own time, memory, Redis vs the targets.
+# `make bench BENCH_ARGS=--quick` for 50 customers and 500 messages.
+BENCH_ARGS ?=
+bench: setup
+	$(VENV)/bin/python -m benchmarks.load $(BENCH_ARGS)
 
 # Customer message → bot answer / → Slack card / → thread post, through the playground path.
 bench-loop: setup

@@ -11,6 +11,7 @@ import zlib
 from dataclasses import dataclass, replace
 
 from bot.errors import NluUnavailable
+from bot.metrics import timed_message
 from handoff.cards import build_card
 from handoff.context import Context
 from handoff.controls import LiveControls, paused_note, paused_reply
@@ -50,6 +51,7 @@ class CustomerFlow:
         self.edits = EditFlow(ctx)
         self.flood = FloodGate(ctx)  # per-customer rate limit (flood.py)
 
+    @timed_message  # whole, Rasa and own time per message into ctx.metrics (bot/metrics.py)
     async def on_message(self, msg: CustomerMessage) -> None:
         ctx = self.ctx
         async with ctx.store.chat_lock(msg.chat_id):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Protocol
 
 import httpx
 
 from bot.errors import NluUnavailable
+from bot.metrics import note_parse
 from nlu.result import NluResult
 
 log = logging.getLogger(__name__)
@@ -25,6 +27,7 @@ class RasaClient:
         self.http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout)
 
     async def parse(self, text: str) -> NluResult:
+        started = time.perf_counter()
         try:
             response = await self.http.post("/model/parse", json={"text": text})
             response.raise_for_status()
@@ -32,6 +35,8 @@ class RasaClient:
         except (httpx.HTTPError, ValueError) as exc:
             log.warning("rasa parse failed", extra={"error": type(exc).__name__})
             raise NluUnavailable(f"Rasa at {self.base_url} did not answer: {exc}") from exc
+        finally:
+            note_parse(time.perf_counter() - started)  # the message's parse time (bot/metrics)
 
     async def check(self) -> None:
         """Fail with one clear message unless a trained model is loaded."""

@@ -190,6 +190,18 @@ class FakeSlack(EmployeeActions):
         """Make the next `count` calls of `method` ("*" = any) fail with 429 or 500."""
         self.faults.add(method, status=status, count=count, retry_after=retry_after)
 
+    def fail_for(
+        self, method: str, *, status: int = 429, seconds: float, retry_after: int = 1
+    ) -> None:
+        """Every call of `method` ("*" = any) fails with 429 or 500 for the next `seconds`."""
+        self.faults.add_window(method, status=status, seconds=seconds, retry_after=retry_after)
+
+    def set_delivery_retries(self, max_retries: int, backoff: float) -> None:
+        """How Events API deliveries over HTTP are retried: `max_retries` more tries after
+        `backoff`, 2 x `backoff`, ... seconds (Slack's own: after about 1 and 5 minutes)."""
+        self._http.max_retries = max_retries
+        self._http.backoff = backoff
+
     # -- inspection ------------------------------------------------------------------------
 
     def channel(self, ref: str) -> Channel:

@@ -8,6 +8,7 @@ all of these are merged into one parameter dict.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
@@ -50,10 +51,12 @@ class Fault:
 
 
 class Faults:
-    """Queued failures; "*" matches any method. The oldest matching fault fires first."""
+    """Queued failures; "*" matches any method. The oldest matching fault fires first.
+    Time windows (``add_window``) fail every matching call until they end."""
 
     def __init__(self) -> None:
         self.queued: list[Fault] = []
+        self.windows: list[tuple[float, Fault]] = []  # (monotonic end, fault)
 
     def add(self, method: str, *, status: int = 429, count: int = 1, retry_after: int = 1) -> Fault:
         if status not in FAULT_STATUSES:
@@ -64,7 +67,23 @@ class Faults:
         self.queued.append(fault)
         return fault
 
+    def add_window(
+        self, method: str, *, status: int, seconds: float, retry_after: int = 1
+    ) -> Fault:
+        """Every call of `method` fails with `status` for the next `seconds`."""
+        if seconds <= 0:
+            raise FakeSlackError("invalid_arguments", "seconds must be positive")
+        fault = self.add(method, status=status, retry_after=retry_after)
+        self.queued.remove(fault)
+        self.windows.append((time.monotonic() + seconds, fault))
+        return fault
+
     def take(self, method: str) -> Fault | None:
+        now = time.monotonic()
+        self.windows = [(end, fault) for end, fault in self.windows if end > now]
+        for _, fault in self.windows:
+            if fault.method in ("*", method):
+                return fault
         for fault in self.queued:
             if fault.method in ("*", method):
                 fault.remaining -= 1

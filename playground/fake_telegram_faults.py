@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from playground.fake_telegram_params import ApiError
@@ -45,6 +46,7 @@ class Fault:
 class FaultInjector:
     def __init__(self) -> None:
         self._faults: list[Fault] = []
+        self._windows: list[tuple[float, Fault]] = []  # (monotonic end, fault)
 
     def add(
         self,
@@ -65,8 +67,29 @@ class FaultInjector:
             raise ValueError(f"retry_after must be at least 1 second, got {retry_after}")
         self._faults.append(Fault(method, status, count, retry_after, description))
 
+    def add_window(
+        self,
+        method: str,
+        *,
+        status: int = 429,
+        seconds: float,
+        retry_after: int | None = None,
+        description: str | None = None,
+    ) -> None:
+        """Every call of `method` ("*" = any) fails like this for the next `seconds`."""
+        if seconds <= 0:
+            raise ValueError(f"seconds must be positive, got {seconds}")
+        self.add(method, status=status, retry_after=retry_after, description=description)
+        self._windows.append((time.monotonic() + seconds, self._faults.pop()))
+
     def take(self, method: str) -> ApiError | None:
-        """Consumes one matching fault (oldest first) and returns the error to answer with."""
+        """The error to answer with: an open window's, else one matching queued fault
+        (oldest first), which it consumes."""
+        now = time.monotonic()
+        self._windows = [(end, fault) for end, fault in self._windows if end > now]
+        for _, fault in self._windows:
+            if fault.matches(method):
+                return fault.error()
         for fault in self._faults:
             if fault.matches(method):
                 fault.remaining -= 1
@@ -77,6 +100,7 @@ class FaultInjector:
 
     def clear(self) -> None:
         self._faults.clear()
+        self._windows.clear()
 
     def __len__(self) -> int:
-        return len(self._faults)
+        return len(self._faults) + len(self._windows)
