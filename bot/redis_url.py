@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.cluster import (
     ClusterNode,
     ClusterPipeline,
@@ -49,11 +49,21 @@ def key_prefix(redis: Redis) -> str:
     return CLUSTER_KEY_PREFIX if isinstance(redis, RedisCluster) else KEY_PREFIX
 
 
+# Connections one worker keeps to a plain Redis, and how long a command waits for one.
+POOL_CONNECTIONS = 200
+POOL_WAIT_SECONDS = 20.0
+
+
 def connect_redis(url: str) -> Redis:
     if url.startswith(CLUSTER_SCHEMES):
         return connect_cluster(url)
     if not url.startswith(SENTINEL_SCHEME):
-        return Redis.from_url(url)
+        # Under load a burst wants more connections than the pool holds: wait for one
+        # rather than fail (redis-py's default pool raises MaxConnectionsError).
+        pool = BlockingConnectionPool.from_url(
+            url, max_connections=POOL_CONNECTIONS, timeout=POOL_WAIT_SECONDS
+        )
+        return Redis.from_pool(pool)
     hosts, service, db, password = parse_sentinel_url(url)
     sentinel = Sentinel(hosts)  # type: ignore[no-untyped-call]
     # master_for follows a failover: each new connection asks the sentinels for the master.

@@ -164,8 +164,11 @@ class LanePump:
 
     async def _next(self, lane: str) -> bool:
         """Run the lane's head job; False when the lane is let go (empty, or backing off)."""
+        if not await self.lanes.renew(lane, time.time()):  # a long lane outlasts one lease
+            # Stalled past the lease, and another worker holds the lane now: leave it.
+            log.warning("%s lane taken over", self.name, extra={"lane": lane})
+            return False
         job = await self.lanes.head(lane)
-        await self.lanes.renew(lane, time.time())  # a long lane outlasts one lease
         if job is None:
             await self.lanes.release(lane, due_at=time.time())
             return False
