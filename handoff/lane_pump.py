@@ -16,10 +16,11 @@ import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from redis.exceptions import RedisError
 
+from bot.errors import RedisUnavailable
 from handoff.lanes import Job, Lanes
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,9 @@ log = logging.getLogger(__name__)
 MAX_UNEXPECTED_TRIES = 5
 # One job may take this long (e.g. an upload behind a rate limit); the lease is renewed.
 JOB_TIMEOUT_SECONDS = 120.0
+# Recording a job done is retried this often, this far apart, while Redis is away.
+DONE_TRIES = 120
+DONE_RETRY_SECONDS = 0.25
 
 
 class RetryLater(Exception):
@@ -55,6 +59,21 @@ class Backoff:
 
 
 Handler = Callable[[Job], Awaitable[None]]
+T = TypeVar("T")
+
+
+async def until_recorded(step: Callable[[], Awaitable[T]], what: str) -> T:
+    """Write to Redis what a job did once it is done outside (a message sent), waiting out a
+    Redis outage: failing now would make the job run again, and send again."""
+    for attempt in range(1, DONE_TRIES + 1):
+        try:
+            return await step()
+        except (RedisError, RedisUnavailable, OSError):
+            if attempt == DONE_TRIES:
+                raise
+            log.warning("%s, not yet recorded: Redis is away", what)
+            await asyncio.sleep(DONE_RETRY_SECONDS)
+    raise AssertionError("unreachable")
 
 
 class QueueObserver(Protocol):
@@ -197,9 +216,13 @@ class LanePump:
             self._outcome("retry")
             await self.lanes.release(lane, due_at=time.time() + self.backoff.delay(tries))
             return False
-        await self.lanes.done(job)
+        await self._done(job)
         self._outcome("done")
         return True
+
+    async def _done(self, job: Job) -> None:
+        # Given up, the lane's next holder would do the job again (a message sent twice).
+        await until_recorded(lambda: self.lanes.done(job), f"{self.name} job done")
 
     async def _run(self, job: Job) -> None:
         """The handler, with the lane's lease kept alive however long it takes."""

@@ -17,7 +17,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.errors import SlackUnavailable
-from handoff.lane_pump import GiveUp, RetryLater
+from handoff.lane_pump import GiveUp, RetryLater, until_recorded
 from handoff.lanes import Job
 from handoff.media import SharedFile
 from handoff.outbox import QUEUED_PREFIX, Outbox, slack_lane
@@ -141,7 +141,8 @@ class SlackSender:
         elif kind == "customer_message":
             ts = await desk.post_customer_message(thread, body["name"], body["text"])
             if ts:
-                await self.outbox.record_posted(job.id, ThreadRef(thread.channel, ts))
+                posted = ThreadRef(thread.channel, ts)
+                await until_recorded(lambda: self.outbox.record_posted(job.id, posted), "post")
         elif kind == "customer_edit":
             post = await self._thread([thread.channel, body["ts"]])
             await desk.update_customer_message(thread, post.ts, body["name"], body["text"])
@@ -169,6 +170,9 @@ class SlackSender:
     async def _open(self, job: Job) -> None:
         card = decode_card(job.body["card"])
         thread = await self.desk.open_thread(job.body["channel"], card)
+        await until_recorded(lambda: self._opened(job, card, thread), "thread opened")
+
+    async def _opened(self, job: Job, card: HandoffCard, thread: ThreadRef) -> None:
         await self.outbox.record_posted(job.id, thread)
         await self.store.link_thread(thread, card.conversation_id)
         # The conversation names its real thread from now on (links, later posts).

@@ -31,8 +31,10 @@ from handoff.state import Conversation, Event, ThreadRef
 log = logging.getLogger(__name__)
 
 SEEN_TTL_SECONDS = 7 * 24 * 3600
-# How long one message may hold its chat's lock, and how long another waits for it.
-LOCK_TIMEOUT_SECONDS = 60.0
+# How long one message may hold its chat's lock, and how long another waits for it. A
+# message takes milliseconds (Rasa answers within 5 s or is skipped); a worker killed
+# while holding the lock holds up the chat no longer than this.
+LOCK_TIMEOUT_SECONDS = 15.0
 LOCK_WAIT_SECONDS = 30.0
 
 
