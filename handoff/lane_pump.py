@@ -97,7 +97,10 @@ class LaneRouter:
         handler = self.handlers.get(job.lane.partition(":")[0])
         if handler is None:
             raise GiveUp(f"no handler for lane {job.lane!r}")
-        await handler(job)
+        try:
+            await handler(job)
+        except KeyError as exc:  # a job without a field its handler needs: it never will
+            raise GiveUp(f"malformed job, no {exc}") from exc
 
 
 class LanePump:

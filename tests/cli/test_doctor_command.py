@@ -95,7 +95,10 @@ async def test_doctor_warns_about_sends_given_up(
     await outbox.bury(job, "gave up: Telegram refused: Forbidden")
     await outbox.put("tg:43", {"kind": "text"}, now=time.time())
     env = _real_mode(tmp_path, url, pg, REDIS_URL=redis_url, RASA_URL=rasa_url)
-    _, verdicts = await _doctor(env)
+    try:
+        _, verdicts = await _doctor(env)
+    finally:
+        await redis.flushdb()  # the made-up job must not reach a later test's worker
     assert verdicts["queues"] == (
         "WARN inbox 0 waiting, outbox 1 waiting; 1 given up (see the dead-letter streams)"
     )

@@ -9,7 +9,7 @@ import time
 import pytest
 from redis.asyncio import Redis
 
-from handoff.lane_pump import Backoff, GiveUp, LanePump, RetryLater
+from handoff.lane_pump import Backoff, GiveUp, LanePump, LaneRouter, RetryLater
 from handoff.lanes import Job, Lanes
 
 FAST = Backoff(first=0.05, most=0.2)
@@ -143,3 +143,23 @@ def test_backoff_grows_and_is_capped(tries: int) -> None:
     delay = Backoff(first=0.5, most=60.0).delay(tries)
     expected = min(60.0, 0.5 * 2 ** (tries - 1))
     assert 0.8 * expected <= delay <= 1.2 * expected
+
+
+async def test_a_job_missing_a_field_is_given_up_at_once(redis: Redis) -> None:
+    lanes = Lanes(redis, prefix="t7", name="q")
+    router = LaneRouter()
+    calls = 0
+
+    async def handler(job: Job) -> None:
+        nonlocal calls
+        calls += 1
+        job.body["chat_id"]
+
+    router.add("tg", handler)
+    await lanes.put("tg:1", {"kind": "text"}, now=time.time())
+    pump = LanePump(lanes, router, name="q", poll_seconds=0.01, backoff=FAST)
+    async with pump.running():
+        await _drained(pump)
+    assert calls == 1
+    [dead] = await lanes.dead()
+    assert dead["error"] == "gave up: malformed job, no 'chat_id'"
