@@ -13,6 +13,7 @@ bot/redis_url.py ``key_prefix``):
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -36,6 +37,10 @@ SEEN_TTL_SECONDS = 7 * 24 * 3600
 # while holding the lock holds up the chat no longer than this.
 LOCK_TIMEOUT_SECONDS = 15.0
 LOCK_WAIT_SECONDS = 30.0
+# An employee can click a card the moment Slack shows it, a moment before the outbox has
+# recorded which conversation the new thread belongs to: look again for this long.
+THREAD_WAIT_STEPS = 40
+THREAD_WAIT_STEP_SECONDS = 0.05
 
 
 class ConversationStore:
@@ -108,6 +113,11 @@ class ConversationStore:
     async def locked_thread(self, thread: ThreadRef) -> AsyncIterator[Conversation | None]:
         """The thread's conversation, re-read under its chat's lock; None when untracked."""
         found = await self.for_thread(thread)
+        for _ in range(THREAD_WAIT_STEPS):  # a click on a card the outbox is still recording
+            if found is not None:
+                break
+            await asyncio.sleep(THREAD_WAIT_STEP_SECONDS)
+            found = await self.for_thread(thread)
         if found is None:
             yield None
             return
