@@ -28,7 +28,7 @@ from tests.e2e import (
 )
 from tests.e2e.conftest import StartWorker, eventually
 from tests.e2e.desk_helpers import AISHA, RIVERSIDE_DESK, conversation, hand_off, is_intro
-from tests.support.valkey_cluster import ValkeyCluster
+from tests.support.valkey_cluster import running_cluster
 
 pytestmark = [pytest.mark.e2e, pytest.mark.rasa]
 
@@ -52,11 +52,8 @@ test_rating_once = test_ratings.test_a_rating_counts_once_and_a_second_press_is_
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def redis_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
-    cluster = ValkeyCluster(tmp_path_factory.mktemp("valkey-cluster"))
-    try:
-        yield await cluster.start()
-    finally:
-        await cluster.stop()
+    async with running_cluster(tmp_path_factory.mktemp("valkey-cluster")) as url:
+        yield url
 
 
 @pytest_asyncio.fixture(loop_scope="session")

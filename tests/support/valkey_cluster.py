@@ -5,7 +5,9 @@ between them. ``url`` is the cluster's ``redis+cluster://`` REDIS_URL."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +97,13 @@ class ValkeyCluster:
         for server in self.servers:
             if server.is_running():
                 await asyncio.to_thread(server.stop)
+
+
+@contextlib.asynccontextmanager
+async def running_cluster(directory: Path) -> AsyncIterator[str]:
+    """A three-master cluster for the block; yields its ``redis+cluster://`` URL."""
+    cluster = ValkeyCluster(directory)
+    try:
+        yield await cluster.start()
+    finally:
+        await cluster.stop()

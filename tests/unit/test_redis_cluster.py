@@ -28,7 +28,7 @@ from handoff.state import Conversation, Event, Status, ThreadRef
 from handoff.store import ConversationStore
 from handoff.timers import TimerLoop, TimerStore
 from tests.review.seed import MARIA, T0, Script, seed
-from tests.support.valkey_cluster import ValkeyCluster
+from tests.support.valkey_cluster import running_cluster
 
 SLOT = key_slot(b"tandem")
 
@@ -68,11 +68,8 @@ def test_a_single_redis_keeps_the_key_names_tandem_always_used() -> None:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def cluster_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
-    cluster = ValkeyCluster(tmp_path_factory.mktemp("valkey-cluster"))
-    try:
-        yield await cluster.start()
-    finally:
-        await cluster.stop()
+    async with running_cluster(tmp_path_factory.mktemp("valkey-cluster")) as url:
+        yield url
 
 
 @pytest_asyncio.fixture(loop_scope="session")
