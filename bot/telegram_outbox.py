@@ -8,7 +8,8 @@ fetched straight away: that is reading, not sending.
 ``TelegramSender`` sends the jobs with PTB's bot, whose ``AIORateLimiter`` keeps the bot
 under Telegram's overall limit and waits out ``retry_after``. Per chat, Telegram asks
 for about one message a second; a short burst is fine. The lane's holder paces its
-chat with a small token bucket kept in Redis, so the pace holds across workers.
+chat with a small token bucket kept in Redis (``{prefix}:out:pace``, chat -> allowance
+and when it was counted), so the pace holds across workers; one Lua script takes a turn.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from telegram.error import (
 from bot.errors import TelegramUnavailable
 from bot.telegram_channel import TelegramChannel, caption_plan, format_signed, split_text
 from handoff.lane_pump import GiveUp, RetryLater
-from handoff.lanes import Job
+from handoff.lanes import Job, Lanes
 from handoff.media import Download
 from handoff.outbox import Outbox, telegram_lane
 from handoff.outbox_codec import decode_buttons, encode_buttons
@@ -37,6 +38,28 @@ from handoff.ports import ButtonRow, Signature
 
 CHAT_RATE_PER_SECOND = 1.0
 CHAT_BURST = 3.0
+
+# A token bucket. KEYS: the pace hash. ARGV: chat, now, rate, burst.
+# Takes the chat's next turn; returns the seconds to wait before sending.
+_TURN = """
+local now, rate, burst = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local allowance, stamp = burst, 0
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if raw then
+  local a, s = string.match(raw, '^(%S+) (%S+)$')
+  allowance, stamp = tonumber(a), tonumber(s)
+end
+allowance = math.min(burst, allowance + (now - stamp) * rate)
+local wait = 0
+if allowance >= 1 then
+  allowance = allowance - 1
+else
+  wait = (1 - allowance) / rate
+  allowance = 0
+end
+redis.call('HSET', KEYS[1], ARGV[1], string.format('%.6f %.6f', allowance, now + wait))
+return string.format('%.6f', wait)
+"""
 
 
 class QueuedCustomers:
@@ -95,12 +118,14 @@ class TelegramSender:
     def __init__(self, outbox: Outbox, channel: TelegramChannel) -> None:
         self.outbox = outbox
         self.channel = channel
-        self.pace_key = outbox.lanes.key("pace")
+        self.pace = ChatPace(outbox.lanes)
 
     async def deliver(self, job: Job) -> None:
         body = job.body
         chat_id = int(body["chat_id"])
-        await self._pace(chat_id)
+        wait = await self.pace.turn(chat_id, time.time())
+        if wait > 0:
+            await asyncio.sleep(wait)
         try:
             if body["kind"] == "text":
                 await self.channel.send_html(chat_id, body["html"], decode_buttons(body["buttons"]))
@@ -119,23 +144,18 @@ class TelegramSender:
         except TelegramUnavailable as exc:
             raise classify(exc.__cause__ or exc) from exc
 
-    async def _pace(self, chat_id: int) -> None:
-        """Wait for the chat's turn; only this lane's holder reads or writes its bucket."""
-        raw = await self.outbox.redis.hget(self.pace_key, str(chat_id))
-        allowance, stamp = (float(x) for x in raw.split()) if raw else (CHAT_BURST, 0.0)
-        now = time.time()
-        allowance, wait = take_turn(allowance, stamp, now)
-        if wait > 0:
-            await asyncio.sleep(wait)
-        await self.outbox.redis.hset(self.pace_key, str(chat_id), f"{allowance} {now + wait}")
 
+class ChatPace:
+    """Each chat's turns, one round trip each; only its lane's holder takes them."""
 
-def take_turn(allowance: float, stamp: float, now: float) -> tuple[float, float]:
-    """A token bucket: returns the allowance left after this send and the wait before it."""
-    allowance = min(CHAT_BURST, allowance + (now - stamp) * CHAT_RATE_PER_SECOND)
-    if allowance >= 1.0:
-        return allowance - 1.0, 0.0
-    return 0.0, (1.0 - allowance) / CHAT_RATE_PER_SECOND
+    def __init__(self, lanes: Lanes) -> None:
+        self.key = lanes.key("pace")
+        self._turn = lanes.redis.register_script(_TURN)
+
+    async def turn(self, chat_id: int, now: float) -> float:
+        """Take the chat's next send; returns how long to wait before it."""
+        args: list[str | float] = [str(chat_id), repr(now), CHAT_RATE_PER_SECOND, CHAT_BURST]
+        return float(await self._turn(keys=[self.key], args=args))
 
 
 def classify(error: BaseException) -> Exception:

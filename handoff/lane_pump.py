@@ -5,6 +5,10 @@ passing reason (``RetryLater``: a service down, a rate limit) stays at its lane'
 and the lane waits a backoff, or the ``retry_after`` the service asked for, so later
 jobs of that conversation never overtake it. A job that can never succeed (``GiveUp``)
 goes to the dead-letter stream; so does one that keeps failing unexpectedly.
+
+A lane's holder renews its lease at each job (``Lanes.next``); for jobs that take long,
+one lease keeper per pump renews all the lanes being worked in one call every third of
+a lease. A lane another worker took over meanwhile stops at its next job.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import Protocol, TypeVar
 from redis.exceptions import RedisError
 
 from bot.errors import RedisUnavailable
-from handoff.lanes import Job, Lanes
+from handoff.lanes import Job, LaneGone, Lanes
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +126,7 @@ class LanePump:
         self.poll_seconds = poll_seconds
         self.backoff = backoff or Backoff()
         self.observer = observer
-        self._active: set[asyncio.Task[None]] = set()
+        self._active: dict[asyncio.Task[None], str] = {}  # each lane's worker -> the lane
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -131,15 +135,14 @@ class LanePump:
 
     async def tick(self) -> int:
         """Claim what is due and start working it; returns how many lanes were claimed."""
-        free = self.concurrency - len(self._active)
-        if free <= 0:
-            return 0
-        claimed = await self.lanes.claim(time.time(), free)
-        for lane in claimed:
+        claim = await self.lanes.claim(time.time(), self.concurrency - len(self._active))
+        if self.observer is not None:
+            self.observer.depth(self.name, claim.depth)
+        for lane in claim.lanes:
             task = asyncio.create_task(self._work(lane), name=f"tandem-{self.name}-{lane}")
-            self._active.add(task)
-            task.add_done_callback(self._active.discard)
-        return len(claimed)
+            self._active[task] = lane
+            task.add_done_callback(self._active.pop)
+        return len(claim.lanes)
 
     async def idle(self) -> bool:
         """Nothing waiting and nothing being worked (tests and benchmarks drain on this)."""
@@ -150,8 +153,6 @@ class LanePump:
         while True:
             try:
                 await self.tick()
-                if self.observer is not None:
-                    self.observer.depth(self.name, await self.lanes.depth())
             except (RedisError, OSError) as exc:
                 if not (task and task.cancelling()):
                     log.warning("%s poll failed", self.name, extra={"error": type(exc).__name__})
@@ -164,18 +165,38 @@ class LanePump:
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[LanePump]:
         loop = asyncio.create_task(self._forever(), name=f"tandem-{self.name}")
+        keeper = asyncio.create_task(self._keep_leases(), name=f"tandem-{self.name}-leases")
         try:
             yield self
         finally:
             loop.cancel()
+            keeper.cancel()
             for task in list(self._active):
                 task.cancel()
-            await asyncio.gather(loop, *self._active, return_exceptions=True)
+            await asyncio.gather(loop, keeper, *self._active, return_exceptions=True)
+
+    async def _keep_leases(self) -> None:
+        """Renew every lane being worked, so a long job keeps its lane (one call for all).
+        A lane another worker holds now is not renewed; its own next step notices."""
+        task = asyncio.current_task()
+        while True:
+            await asyncio.sleep(self.lanes.lease_seconds / 3)
+            try:
+                await self.lanes.renew(sorted(set(self._active.values())), time.time())
+            except (RedisError, OSError):
+                pass  # Redis away: the next renewal may do; the lanes stall meanwhile
+            except Exception:  # a bug must not end the keeper of every lane
+                log.exception("%s leases not renewed", self.name)
+            if task and task.cancelling():  # redis-py may swallow a cancellation
+                raise asyncio.CancelledError
 
     async def _work(self, lane: str) -> None:
         try:
-            while await self._next(lane):
-                pass
+            step: Job | LaneGone | None = await self.lanes.next(lane, time.time())
+            while isinstance(step, Job):
+                step = await self._do(step)
+            if step is LaneGone.TAKEN:  # stalled past the lease, and another worker has it
+                log.warning("%s lane taken over", self.name, extra={"lane": lane})
         except asyncio.CancelledError:
             # Stopping: hand the lane back at once instead of letting its lease run out.
             with contextlib.suppress(RedisError, OSError):
@@ -184,16 +205,9 @@ class LanePump:
         except (RedisError, OSError) as exc:  # the lease runs out; someone takes it up again
             log.warning("%s lane stalled", self.name, extra={"error": type(exc).__name__})
 
-    async def _next(self, lane: str) -> bool:
-        """Run the lane's head job; False when the lane is let go (empty, or backing off)."""
-        if not await self.lanes.renew(lane, time.time()):  # a long lane outlasts one lease
-            # Stalled past the lease, and another worker holds the lane now: leave it.
-            log.warning("%s lane taken over", self.name, extra={"lane": lane})
-            return False
-        job = await self.lanes.head(lane)
-        if job is None:
-            await self.lanes.release(lane, due_at=time.time())
-            return False
+    async def _do(self, job: Job) -> Job | LaneGone | None:
+        """Run a job; returns the lane's next one, or why there is none (None: backing off)."""
+        lane = job.lane
         try:
             await self._run(job)
         except RetryLater as exc:
@@ -206,52 +220,38 @@ class LanePump:
             )
             self._outcome("retry")
             await self.lanes.release(lane, due_at=time.time() + delay)
-            return False
+            return None
         except GiveUp as exc:  # expected now and then (a blocked bot): a warning
-            await self._bury(job, f"gave up: {exc}", level=logging.WARNING)
-            return True
+            return await self._bury(job, f"gave up: {exc}", level=logging.WARNING)
         except Exception as exc:
             tries = await self.lanes.failed(job)
             log.exception("%s job failed", self.name, extra={"lane": lane, "tries": tries})
             if tries >= MAX_UNEXPECTED_TRIES:
-                await self._bury(job, f"{type(exc).__name__}: {exc}")
-                return True
+                return await self._bury(job, f"{type(exc).__name__}: {exc}")
             self._outcome("retry")
             await self.lanes.release(lane, due_at=time.time() + self.backoff.delay(tries))
-            return False
-        await self._done(job)
-        self._outcome("done")
-        return True
-
-    async def _done(self, job: Job) -> None:
+            return None
         # Given up, the lane's next holder would do the job again (a message sent twice).
-        await until_recorded(lambda: self.lanes.done(job), f"{self.name} job done")
+        step = await until_recorded(
+            lambda: self.lanes.done_next(job, time.time()), f"{self.name} job done"
+        )
+        self._outcome("done")
+        return step
 
     async def _run(self, job: Job) -> None:
-        """The handler, with the lane's lease kept alive however long it takes."""
-        keeper = asyncio.create_task(self._keep_lease(job.lane))
+        """The handler, within the time a job may take (the keeper holds the lane meanwhile)."""
         try:
             async with asyncio.timeout(JOB_TIMEOUT_SECONDS):
                 await self.handler(job)
         except TimeoutError as exc:
             raise RetryLater(f"no result within {JOB_TIMEOUT_SECONDS:.0f}s") from exc
-        finally:
-            keeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await keeper
-
-    async def _keep_lease(self, lane: str) -> None:
-        while True:
-            await asyncio.sleep(self.lanes.lease_seconds / 3)
-            with contextlib.suppress(RedisError, OSError):
-                await self.lanes.renew(lane, time.time())
 
     def _outcome(self, outcome: str) -> None:
         if self.observer is not None:
             self.observer.outcome(self.name, outcome)
 
-    async def _bury(self, job: Job, error: str, *, level: int = logging.ERROR) -> None:
+    async def _bury(self, job: Job, error: str, *, level: int = logging.ERROR) -> Job | LaneGone:
         extra = {"lane": job.lane, "error": error[:200]}
         log.log(level, "%s job given up", self.name, extra=extra)
         self._outcome("dead")
-        await self.lanes.bury(job, error)
+        return await self.lanes.bury(job, error, time.time())

@@ -4,13 +4,17 @@ Used twice: the inbox (Telegram updates and Slack events, in arrival order per c
 thread) and the outbox (every send to Telegram and Slack, in order per chat or thread).
 
 Keys under ``{prefix}:{name}:``
-  due          sorted set: lane -> when it may next be worked; also the holder's lease
-  owner        hash: lane -> token of the worker holding it
-  lane:{lane}  list of job ids, oldest first
-  job:{id}     hash: body (JSON), blob (bytes, optional), tries
-  once:{key}   dedupe marks (a Telegram update_id, a Slack event_id, a numbered send)
-  count        jobs waiting, for the queue-depth gauge
-  dead         stream of jobs given up on, with the error
+  due            sorted set: lane -> when it may next be worked; also the holder's lease
+  owner          hash: lane -> token of the worker holding it
+  lane:{lane}    list of job ids, oldest first
+  job:{id}       hash: body (JSON), blob (bytes, optional), tries (once one failed)
+  marks:{n}      sorted sets: dedupe mark (a Telegram update_id, a Slack event_id, a
+                 numbered send) -> when it runs out; n is the mark's hash modulo
+                 MARK_SETS, so each set stays small and compact. A job put with a mark
+                 gets its id from it, so a repeated put names the first job without a
+                 record of it.
+  count          jobs waiting, for the queue-depth gauge
+  dead           stream of jobs given up on, with the error
 
 A worker claims due lanes with one Lua script that pushes each one's score a lease into
 the future and records its token, so two workers never work one lane and order holds.
@@ -18,77 +22,38 @@ It does the lane's jobs head first and removes each only after it succeeded; a f
 job stays at the head and the lane is due again after a backoff. A worker that dies
 leaves its lanes to be claimed when the lease runs out, and the job that was in flight
 runs again: delivery is at least once, and the handlers are idempotent where they can be.
+
+Each step is one round trip (handoff/lane_scripts.py): ``put``; ``claim``, which also
+reads the depth; ``next``, which checks the holder still holds the lane, renews its
+lease and reads the head job, or lets the lane go when it is empty; ``done_next``, which
+pops the job just done and then does what ``next`` does.
 """
 
 from __future__ import annotations
 
+import enum
 import json
+import math
+import secrets
+import time
 import uuid
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
 
 from bot.redis_url import key_prefix
+from handoff import lane_scripts
 
 # Redeliveries come within minutes (Slack) or a day (Telegram keeps updates 24 h).
 ONCE_TTL_SECONDS = 24 * 3600
-
-# KEYS: job, lane list, due, count, once.
-# ARGV: body, blob or "", now, lane, use-once flag, once TTL, job id.
-# Returns the job's id; for a ``once`` key put before, the id of that first job, negated
-# by a leading "-" so the caller knows nothing was added.
-_PUT = """
-if ARGV[5] == '1' and not redis.call('SET', KEYS[5], ARGV[7], 'NX', 'EX', ARGV[6]) then
-  return '-' .. (redis.call('GET', KEYS[5]) or '')
-end
-if ARGV[2] ~= '' then
-  redis.call('HSET', KEYS[1], 'body', ARGV[1], 'blob', ARGV[2], 'tries', 0)
-else
-  redis.call('HSET', KEYS[1], 'body', ARGV[1], 'tries', 0)
-end
-redis.call('RPUSH', KEYS[2], ARGV[7])
-redis.call('ZADD', KEYS[3], 'NX', ARGV[3], ARGV[4])
-redis.call('INCR', KEYS[4])
-return ARGV[7]
-"""
-# KEYS: due, owner. ARGV: now, lease until, token, limit.
-_CLAIM = """
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[4])
-for _, lane in ipairs(due) do
-  redis.call('ZADD', KEYS[1], 'XX', ARGV[2], lane)
-  redis.call('HSET', KEYS[2], lane, ARGV[3])
-end
-return due
-"""
-# The head job is done: pop it if it is still the head. KEYS: lane list, job, count.
-_DONE = """
-if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then
-  redis.call('LPOP', KEYS[1])
-  redis.call('DEL', KEYS[2])
-  redis.call('DECR', KEYS[3])
-  return 1
-end
-return 0
-"""
-# Let the lane go: gone from ``due`` when empty, else due at ARGV[3]. Only by its holder.
-# KEYS: due, owner, lane list. ARGV: lane, token, due at.
-_RELEASE = """
-if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return -1 end
-redis.call('HDEL', KEYS[2], ARGV[1])
-if redis.call('LLEN', KEYS[3]) == 0 then
-  redis.call('ZREM', KEYS[1], ARGV[1])
-  return 0
-end
-redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
-return 1
-"""
-# Keep holding: push the lease out. KEYS: due, owner. ARGV: lane, token, lease until.
-_RENEW = """
-if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return 0 end
-redis.call('ZADD', KEYS[1], 'XX', ARGV[3], ARGV[1])
-return 1
-"""
+# Marks are spread over this many sorted sets per queue. Until ~130k marks live at once (a
+# day's updates in, an hour's sends out) each set stays under Redis' 128-entry listpack
+# limit: ~25 bytes a mark instead of ~115 for a key each. Not a set per lane: a numbered
+# send's lane may differ when its update runs again, and a key named after a chat would
+# outlive the customer's erasure.
+MARK_SETS = 1024
 
 
 @dataclass(frozen=True)
@@ -106,6 +71,19 @@ class Job:
     tries: int  # failed attempts so far
 
 
+@dataclass(frozen=True)
+class Claim:
+    lanes: list[str]  # taken for this worker, each for one lease
+    depth: int  # jobs waiting in every lane
+
+
+class LaneGone(enum.Enum):
+    """Why ``next`` gave no job: the lane is let go, or no longer this worker's."""
+
+    EMPTY = 0
+    TAKEN = -1  # stalled past the lease, and another worker holds it now
+
+
 class Lanes:
     def __init__(
         self,
@@ -121,11 +99,11 @@ class Lanes:
         self.lease_seconds = lease_seconds
         self.once_seconds = once_seconds
         self.token = uuid.uuid4().hex  # this worker, as a lane holder
-        self._put = redis.register_script(_PUT)
-        self._claim = redis.register_script(_CLAIM)
-        self._done = redis.register_script(_DONE)
-        self._release = redis.register_script(_RELEASE)
-        self._renew = redis.register_script(_RENEW)
+        self._put = redis.register_script(lane_scripts.PUT)
+        self._claim = redis.register_script(lane_scripts.CLAIM)
+        self._next = redis.register_script(lane_scripts.NEXT)
+        self._release = redis.register_script(lane_scripts.RELEASE)
+        self._renew = redis.register_script(lane_scripts.RENEW)
 
     def key(self, *parts: str) -> str:
         return self.base + ":".join(parts)
@@ -140,60 +118,68 @@ class Lanes:
         once: str | None = None,
     ) -> Put:
         """Append a job to its lane, unless its ``once`` key was put before."""
-        job_id = uuid.uuid4().hex
         keys = [
-            self.key("job", job_id),
             self.key("lane", lane),
             self.key("due"),
             self.key("count"),
-            self.key("once", once or "-"),
+            self.marks_key(once or ""),
+            self.key("job", ""),
         ]
         args: list[Any] = [
             json.dumps(body, ensure_ascii=False),
             blob or b"",
             repr(now),
             lane,
-            "1" if once else "0",
-            self.once_seconds,
-            job_id,
+            once or "",
+            math.ceil(now + self.once_seconds),
+            secrets.token_hex(8),  # unique among live jobs and ``posted`` records
         ]
         result = _text(await self._put(keys=keys, args=args))
         if result.startswith("-"):
             return Put(result[1:], fresh=False)
         return Put(result, fresh=True)
 
-    async def claim(self, now: float, limit: int) -> list[str]:
-        """Take up to ``limit`` due lanes for this worker, each for one lease."""
+    def marks_key(self, once: str) -> str:
+        """The sorted set that holds a ``once`` key's mark."""
+        return self.key("marks", str(zlib.crc32(once.encode()) % MARK_SETS))
+
+    async def claim(self, now: float, limit: int) -> Claim:
+        """Take up to ``limit`` due lanes for this worker (none for 0), and read the depth."""
         raw: list[Any] = await self._claim(
-            keys=[self.key("due"), self.key("owner")],
+            keys=[self.key("due"), self.key("owner"), self.key("count")],
             args=[repr(now), repr(now + self.lease_seconds), self.token, limit],
         )
-        return [_text(lane) for lane in raw]
+        return Claim([_text(lane) for lane in raw[1:]], int(raw[0]))
+
+    async def next(self, lane: str, now: float) -> Job | LaneGone:
+        """The head job of a lane this worker holds, its lease renewed; or why there is none."""
+        return await self._step(lane, now, "")
+
+    async def done_next(self, job: Job, now: float) -> Job | LaneGone:
+        """The job succeeded: drop it, then as ``next``."""
+        return await self._step(job.lane, now, job.id)
+
+    async def _step(self, lane: str, now: float, done: str) -> Job | LaneGone:
+        keys = [
+            self.key("due"),
+            self.key("owner"),
+            self.key("lane", lane),
+            self.key("count"),
+            self.key("job", ""),
+        ]
+        args = [lane, self.token, repr(now + self.lease_seconds), done]
+        raw = await self._next(keys=keys, args=args)
+        return _job(lane, raw) if isinstance(raw, list) else LaneGone(int(raw))
 
     async def head(self, lane: str) -> Job | None:
+        """A look at the lane's head job, holding it or not (tools and tests)."""
         job_id = await self.redis.lindex(self.key("lane", lane), 0)
         if job_id is None:
             return None
-        job_id = _text(job_id)
-        raw = await self.redis.hgetall(self.key("job", job_id))
-        fields = {_text(k): v for k, v in raw.items()}
-        if "body" not in fields:  # a job hash lost (e.g. erased): skip its id
-            await self._done(keys=self._done_keys(lane, job_id), args=[job_id])
-            return await self.head(lane)
-        blob = fields.get("blob")
-        return Job(
-            job_id,
-            lane,
-            json.loads(fields["body"]),
-            blob if isinstance(blob, bytes) and blob else None,
-            int(fields.get("tries", 0)),
+        fields: list[Any] = await self.redis.hmget(
+            self.key("job", _text(job_id)), ["body", "blob", "tries"]
         )
-
-    async def done(self, job: Job) -> None:
-        await self._done(keys=self._done_keys(job.lane, job.id), args=[job.id])
-
-    def _done_keys(self, lane: str, job_id: str) -> list[str]:
-        return [self.key("lane", lane), self.key("job", job_id), self.key("count")]
+        return None if fields[0] is None else _job(lane, [job_id, *fields])
 
     async def failed(self, job: Job) -> int:
         """Count a failed attempt; returns the attempts so far."""
@@ -205,16 +191,19 @@ class Lanes:
         left = await self._release(keys=keys, args=[lane, self.token, repr(due_at)])
         return int(left) == 1
 
-    async def renew(self, lane: str, now: float) -> bool:
+    async def renew(self, lanes: list[str], now: float) -> list[str]:
+        """Push out the lease of every lane named; returns those another worker holds now."""
+        if not lanes:
+            return []
         keys = [self.key("due"), self.key("owner")]
-        args = [lane, self.token, repr(now + self.lease_seconds)]
-        return bool(await self._renew(keys=keys, args=args))
+        args = [self.token, repr(now + self.lease_seconds), *lanes]
+        return [_text(lane) for lane in await self._renew(keys=keys, args=args)]
 
-    async def bury(self, job: Job, error: str) -> None:
-        """Give up on the head job: keep it in the dead-letter stream, then drop it."""
+    async def bury(self, job: Job, error: str, now: float | None = None) -> Job | LaneGone:
+        """Give up on the head job: keep it in the dead-letter stream, drop it, as ``next``."""
         fields = {"lane": job.lane, "body": json.dumps(job.body), "error": error[:500]}
         await self.redis.xadd(self.key("dead"), fields)  # type: ignore[arg-type]
-        await self.done(job)
+        return await self.done_next(job, time.time() if now is None else now)
 
     async def depth(self) -> int:
         """Jobs waiting in every lane."""
@@ -226,6 +215,12 @@ class Lanes:
 
     async def waiting(self, lane: str) -> int:
         return int(await self.redis.llen(self.key("lane", lane)))
+
+
+def _job(lane: str, raw: list[Any]) -> Job:
+    """A job from its id, body, blob and tries (the last two may be missing)."""
+    job_id, body, blob, tries = raw
+    return Job(_text(job_id), lane, json.loads(body), blob or None, int(tries or 0))
 
 
 def _text(value: Any) -> str:

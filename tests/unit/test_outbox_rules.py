@@ -1,33 +1,37 @@
-"""The outbox's pure rules: a chat's pace, which failures are worth retrying, job encoding."""
+"""The outbox's rules: a chat's pace (its script, on a real Valkey), which failures are worth
+retrying, job encoding."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
+from redis.asyncio import Redis
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.telegram_outbox import CHAT_BURST, classify, take_turn
+from bot.telegram_outbox import CHAT_BURST, ChatPace, classify
 from handoff import slack_outbox
 from handoff.lane_pump import GiveUp, RetryLater
+from handoff.lanes import Lanes
 from handoff.outbox_codec import decode_buttons, decode_card, encode_buttons, encode_card
 from handoff.ports import Button, ButtonRow, HandoffCard, TranscriptLine
 
 
-def test_a_chat_gets_a_short_burst_then_one_message_a_second() -> None:
-    allowance, stamp, waits = CHAT_BURST, 0.0, []
-    now = 100.0
-    for _ in range(6):  # six sends asked for at the same moment
-        allowance, wait = take_turn(allowance, stamp, now)
-        stamp = now + wait
+async def test_a_chat_gets_a_short_burst_then_one_message_a_second(redis: Redis) -> None:
+    pace = ChatPace(Lanes(redis, prefix="pace", name="out"))
+    other_worker = ChatPace(Lanes(redis, prefix="pace", name="out"))
+    waits, now = [], 100.0
+    for n in range(6):  # six sends asked for at once, each sent after its wait
+        wait = await (pace if n % 2 else other_worker).turn(42, now)  # one bucket for both
         waits.append(round(wait, 6))
-        now = stamp
+        now += wait
     assert waits == [0.0, 0.0, 0.0, 1.0, 1.0, 1.0]
-    allowance, wait = take_turn(allowance, stamp, stamp + 10)  # a quiet chat starts afresh
-    assert wait == 0.0
-    assert allowance == CHAT_BURST - 1
+    assert await pace.turn(7, now) == 0.0  # another chat has its own bucket
+    # A quiet chat starts afresh: a full burst again.
+    assert [await pace.turn(42, now + 10) for _ in range(int(CHAT_BURST))] == [0.0] * 3
+    assert await pace.turn(42, now + 10) == 1.0
 
 
 @pytest.mark.parametrize(
