@@ -1,10 +1,10 @@
 """The load benchmark's tracker: it watches the fake Telegram and Slack for what became of
 each customer message, and wakes the customer waiting for it.
 
-Two watcher tasks read the fakes incrementally, each woken by its fake's own change signal:
-Telegram only looks at the chats of customers waiting right now, Slack at the messages
-posted since it last looked. Each customer waits on its own chat's event, so nothing scans
-everything on every change (the earlier attempt had every waiter do that, and stalled).
+The fakes call it with each new message as they store it (their on_message / on_post
+hooks), and it wakes only that customer: nothing scans all chats on a change (waiters that
+each rescanned everything stalled; a watcher scanning the waiting chats cost the most CPU
+of the bench process after the fakes themselves).
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from playground.app import Playground
+from playground.fake_slack_state import Channel
+from playground.fake_telegram_state import Chat, StoredMessage
 
 T = TypeVar("T")
 CARD_CUSTOMER = re.compile(r"\bCust(\d+)\b")  # customers are called Cust<chat id>
@@ -57,7 +59,6 @@ class ChatLog:
     cards: list[tuple[float, str, str]] = field(default_factory=list)  # (at, channel, ts)
     thread: list[tuple[float, str]] = field(default_factory=list)  # posts in its threads
     changed: asyncio.Event = field(default_factory=asyncio.Event)
-    read: int = 0  # how many of the chat's Telegram messages were looked at
 
 
 class Aborted(Exception):
@@ -71,13 +72,14 @@ class Tracker:
         self.active: set[int] = set()  # customers waiting for something now
         self.tokens: dict[str, list[float]] = {}  # thread token -> when seen in Slack
         self.thread_chat: dict[str, int] = {}  # card ts -> customer chat
-        self._slack_read: dict[str, int] = {}
-        self._slack_total = 0
         self.failure: str | None = None
         self.last_change = time.monotonic()
 
     def log(self, chat: int) -> ChatLog:
-        return self.chats.setdefault(chat, ChatLog())
+        log = self.chats.get(chat)
+        if log is None:  # not setdefault: that builds a ChatLog (and its Event) every call
+            log = self.chats[chat] = ChatLog()
+        return log
 
     def fail(self, why: str) -> None:
         if self.failure is None:
@@ -100,50 +102,29 @@ class Tracker:
         return probe()
 
     async def watch(self) -> None:
-        """Both watchers; an error in either stops the run (it would otherwise look hung)."""
+        """Hears of every new Telegram and Slack message, as the fakes store it, until
+        cancelled; an error here stops the run (it would otherwise look hung)."""
+        telegram, slack = self.pg.telegram.state.on_message, self.pg.slack.workspace.on_post
+        telegram.append(self._telegram_message)
+        slack.append(self._slack_posted)
         try:
-            await asyncio.gather(self._watch_telegram(), self._watch_slack())
-        except Exception as exc:
+            await asyncio.Event().wait()
+        finally:
+            telegram.remove(self._telegram_message)
+            slack.remove(self._slack_posted)
+
+    def _telegram_message(self, chat: Chat, message: StoredMessage) -> None:
+        if not message.from_bot or (log := self.chats.get(chat.id)) is None:
+            return
+        log.bot.append((time.perf_counter(), str(message.api.get("text") or "")))
+        log.changed.set()
+        self.last_change = time.monotonic()
+
+    def _slack_posted(self, channel: Channel, message: dict[str, Any]) -> None:
+        try:
+            self._slack_message(channel.id, message, time.perf_counter())
+        except Exception as exc:  # never fail the fake's request: stop the run instead
             self.fail(f"the benchmark's own watcher failed: {exc!r}")
-            raise
-
-    async def _watch_telegram(self) -> None:
-        state = self.pg.telegram.state
-        while True:
-            for chat in await state.notifier.wait_for(self._telegram_changes, 1.0) or ():
-                log, messages = self.chats[chat], state.chats[chat].messages
-                now = time.perf_counter()
-                for message in messages[log.read :]:
-                    if message.from_bot:
-                        log.bot.append((now, str(message.api.get("text") or "")))
-                log.read = len(messages)
-                log.changed.set()
-                self.last_change = time.monotonic()
-
-    def _telegram_changes(self) -> list[int] | None:
-        chats = self.pg.telegram.state.chats
-        changed = [
-            c for c in self.active if c in chats and len(chats[c].messages) > self.chats[c].read
-        ]
-        return changed or None
-
-    async def _watch_slack(self) -> None:
-        workspace = self.pg.slack.workspace
-
-        def changed() -> bool | None:
-            total = sum(len(c.messages) for c in workspace.channels.values())
-            return True if total != self._slack_total else None
-
-        while True:
-            with contextlib.suppress(TimeoutError):
-                await workspace.wait_for(changed, 1.0, str)
-            now = time.perf_counter()
-            for channel in workspace.channels.values():
-                start = min(self._slack_read.get(channel.id, 0), len(channel.messages))
-                for message in channel.messages[start:]:
-                    self._slack_message(channel.id, message, now)
-                self._slack_read[channel.id] = len(channel.messages)
-            self._slack_total = sum(len(c.messages) for c in workspace.channels.values())
 
     def _slack_message(self, channel: str, message: dict[str, Any], now: float) -> None:
         text, ts = str(message.get("text") or ""), str(message["ts"])

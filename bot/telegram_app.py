@@ -20,7 +20,9 @@ from telegram.ext import (
 
 from bot.errors import ConfigError, TelegramUnavailable
 from bot.metrics_hooks import CountingRateLimiter
+from bot.queues import INBOX_CONCURRENCY, OUTBOX_CONCURRENCY
 from bot.telegram_files import attachment_of, to_customer_edit
+from bot.telegram_request import AiohttpRequest
 from bot.telegram_updates import TandemBot
 from handoff.customer_flow import CustomerFlow, CustomerMessage
 from handoff.ports import Button
@@ -47,9 +49,18 @@ def build_bot(token: str, api_base_url: str, *, max_sends_per_second: int = 30) 
         token,
         base_url=f"{api}/bot",
         base_file_url=f"{api}/file/bot",
+        request=_bot_request(),
         # Counts retries when metrics are on (bot/metrics_hooks.py).
         rate_limiter=CountingRateLimiter(overall_max_rate=max_sends_per_second, max_retries=5),
     )
+
+
+def _bot_request() -> AiohttpRequest:
+    """A connection for every queue lane that may call Telegram at once, so no send waits
+    for one (PTB's AIORateLimiter paces them); the wait for one, should it come, matches
+    the other 5 s timeouts (PTB's default: 1 s). A send that times out is retried by the
+    outbox. aiohttp rather than PTB's HTTPXRequest: see bot/telegram_request.py."""
+    return AiohttpRequest(OUTBOX_CONCURRENCY + INBOX_CONCURRENCY, pool_timeout=5.0)
 
 
 def build_application(bot: ExtBot[int], flow: CustomerFlow, stores: StoreDirectory) -> TgApp:

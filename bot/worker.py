@@ -11,6 +11,7 @@ from collections.abc import Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 
+import aiohttp
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot.http_app import build_http_app
@@ -109,7 +110,9 @@ class Worker:
         metrics.track_pending(lambda: redis.zcard(f"{store.prefix}:timers"))  # handoff/timers.py
 
         stores = StoreDirectory.load(s.data_dir / "stores.yml")
-        slack_client = build_web_client(e.slack_token, e.slack_api)
+        slack_http = aiohttp.ClientSession()
+        stack.push_async_callback(slack_http.close)
+        slack_client = build_web_client(e.slack_token, e.slack_api, session=slack_http)
         await check_token(slack_client)
         count_slack_retries(slack_client, metrics)
         bot = build_bot(

@@ -32,11 +32,16 @@ from handoff.state import ThreadRef
 log = logging.getLogger(__name__)
 
 
-def build_web_client(token: str, api_url: str) -> AsyncWebClient:
-    """slack_sdk's own retry handlers: rate limits (Retry-After), 5xx and dropped connections."""
+def build_web_client(
+    token: str, api_url: str, *, session: aiohttp.ClientSession | None = None
+) -> AsyncWebClient:
+    """slack_sdk's own retry handlers: rate limits (Retry-After), 5xx and dropped connections.
+    ``session``: one kept for the worker's life, so calls reuse their connections (without
+    it slack_sdk opens a session, and a connection, for every call)."""
     return AsyncWebClient(
         token=token,
         base_url=api_url if api_url.endswith("/") else api_url + "/",
+        session=session,
         retry_handlers=[
             AsyncRateLimitErrorRetryHandler(max_retry_count=5),
             AsyncServerErrorRetryHandler(max_retry_count=3),

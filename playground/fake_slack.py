@@ -237,6 +237,7 @@ class FakeSlack(EmployeeActions):
 
     async def aclose(self) -> None:
         await self._dispatch.aclose()
+        await self._http.aclose()
 
     # -- internals -------------------------------------------------------------------------
 

@@ -124,6 +124,8 @@ class Workspace:
         self.ephemerals: list[JSON] = []
         self.files: dict[str, StoredFile] = {}
         self.changed = asyncio.Condition()
+        # Called with each new message as it is stored (see FakeState.on_message).
+        self.on_post: list[Callable[[Channel, JSON], None]] = []
         self._last_micros = 0
         self.users[identity.bot_user_id] = normalize_user(
             {"id": identity.bot_user_id, "name": bot_name, "is_bot": True}, identity.team_id
@@ -193,6 +195,8 @@ class Workspace:
             stored["parent_user_id"] = parent.get("user", "")
             _count_reply(parent, stored)
         channel.messages.append(stored)
+        for listener in self.on_post:
+            listener(channel, stored)
         await self.notify()
         return stored
 

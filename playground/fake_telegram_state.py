@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -104,6 +105,9 @@ class FakeState:
         self.callback_answers: list[dict[str, Any]] = []
         self.chat_actions: list[dict[str, Any]] = []
         self.commands: dict[str, list[dict[str, Any]]] = {}
+        # Called with each new message, as it is stored: an observer of many chats (the load
+        # benchmark) learns which chat changed without scanning them all on every change.
+        self.on_message: list[Callable[[Chat, StoredMessage], None]] = []
 
     def clear(self) -> None:
         self.updates.clear()
@@ -140,6 +144,8 @@ class FakeState:
         }
         message = StoredMessage(len(chat.messages), from_bot, api, **extra)
         chat.messages.append(message)
+        for listener in self.on_message:
+            listener(chat, message)
         self.notifier.notify()
         return message
 
