@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 from redis.asyncio import Redis
@@ -224,7 +225,7 @@ class Snapshot:
     metrics: str
     cpu: float  # the worker's CPU seconds so far
     bench_cpu: float  # this process's (the fakes, the customers, the tracker)
-    used_memory: int
+    used_memory: int  # what the data takes (see ``data_memory``)
 
     @classmethod
     async def take(cls, s: Services) -> Snapshot:
@@ -233,5 +234,22 @@ class Snapshot:
             await s.worker.metrics(),
             s.worker.cpu_seconds(),
             sum(os.times()[:2]),
-            int(info["used_memory"]),
+            data_memory(info),
         )
+
+
+# Parts of used_memory that belong to connections and the server, not to the data: the
+# worker's pool opens connections as the load grows, each with its own buffers.
+NOT_DATA = (
+    "mem_clients_normal",
+    "mem_clients_slaves",
+    "mem_aof_buffer",
+    "mem_replication_backlog",
+    "used_memory_scripts",
+)
+
+
+def data_memory(info: dict[str, Any]) -> int:
+    """used_memory without client buffers, the AOF buffer, replication and cached scripts
+    (Redis 7 and Valkey report each); every key's own overhead stays in."""
+    return int(info["used_memory"]) - sum(int(info.get(name, 0)) for name in NOT_DATA)

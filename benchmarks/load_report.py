@@ -229,7 +229,7 @@ def rows(
         ),
         Row(
             "Redis per 20-message conversation",
-            f"{per_twenty / KB:.1f} KB (used_memory delta / conversations{scaled})",
+            f"{per_twenty / KB:.1f} KB (used_memory for data, delta / conversations{scaled})",
             "<= 10 KB",
             per_twenty <= 10 * KB,
         ),

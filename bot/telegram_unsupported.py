@@ -63,7 +63,7 @@ class UnsupportedKinds:
             return
         ctx, kind = self.ctx, kind_of(message)
         async with ctx.store.chat_lock(message.chat_id):
-            if await ctx.store.seen("tg", update.update_id):
+            if await ctx.store.seen("tg", update.update_id, chat_id=message.chat_id):
                 return
             await ctx.customers.send_text(message.chat_id, UNSUPPORTED_REPLY)
             conv = await ctx.store.current(message.chat_id)
@@ -83,5 +83,5 @@ class UnsupportedKinds:
                         f"{name} sent a {kind.replace('_', ' ')}, which Tandem cannot pass on; "
                         "they were asked to write instead.",
                     )
-            await ctx.store.mark_seen("tg", update.update_id)
+            await ctx.store.mark_seen("tg", update.update_id, chat_id=message.chat_id)
         log.info("unsupported message answered", extra={"kind": kind})

@@ -6,18 +6,20 @@ Keys (under ``tandem:``):
                       the hash itself expires with the last of them
   notice_seq          counter for the ids of notices posted from Slack
 
-The triage path reads both in one round trip (``LiveControls.read``).
+The triage path reads both in the message's first round trip (``LiveControls.reading``).
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
+from redis.asyncio.client import Pipeline
 
 from handoff.context import Context
 from handoff.state import Conversation
@@ -66,9 +68,17 @@ class LiveControls:
 
     async def read(self) -> Live:
         async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.mget([self._key("pause", s) for s in self._scopes()])
-            pipe.hgetall(self._key("notices"))
-            raw_pauses, raw_notices = await pipe.execute()
+            make = self.reading(pipe)
+            return await make(await pipe.execute())
+
+    def reading(self, pipe: Pipeline) -> Callable[[list[Any]], Awaitable[Live]]:
+        """Queue the reads (e.g. into a message's first round trip, store.arrive)."""
+        pipe.mget([self._key("pause", s) for s in self._scopes()])
+        pipe.hgetall(self._key("notices"))
+        return self._live
+
+    async def _live(self, replies: list[Any]) -> Live:
+        raw_pauses, raw_notices = replies
         now = self.ctx.now()
         pauses = {}
         for raw in raw_pauses:

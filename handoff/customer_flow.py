@@ -12,9 +12,10 @@ from dataclasses import dataclass, replace
 
 from bot.errors import NluUnavailable
 from bot.metrics import timed_message
+from handoff.arrival import arrive
 from handoff.cards import build_card
 from handoff.context import Context
-from handoff.controls import LiveControls, paused_note, paused_reply
+from handoff.controls import Live, LiveControls, paused_note, paused_reply
 from handoff.edit_flow import EditFlow
 from handoff.escalation import begin
 from handoff.flood import FloodGate
@@ -55,69 +56,78 @@ class CustomerFlow:
     async def on_message(self, msg: CustomerMessage) -> None:
         ctx = self.ctx
         async with ctx.store.chat_lock(msg.chat_id):
-            if await ctx.store.seen("tg", msg.update_id):
+            # Notices and pauses set from Slack are read with the rest, for triage.
+            reads = (self.flood.counting(msg.chat_id), LiveControls(ctx).reading)
+            arrival = await arrive(ctx.store, msg.chat_id, msg.update_id, _profile_of(msg), reads)
+            counted, live = arrival.read
+            if arrival.seen:
                 log.info("duplicate update skipped", extra={"update_id": msg.update_id})
                 return
-            conv = await self._current_or_new(msg)
-            await ctx.store.append(
-                conv.id,
-                Event(
-                    "customer_message",
-                    ctx.now(),
-                    "customer",
-                    detail={"text": msg.text, "message_id": msg.message_id, "media": msg.media},
-                ),
-            )
-            await self.posts.remember(conv, msg)
-            within = await self.flood.admit(conv)  # over the limit: one notice (flood.py)
-            if conv.status is Status.BOT and not within:  # not triaged one by one: a person
-                conv = await self._hand_off(conv, *await self.flood.handoff(conv))
-                await self.posts.follow_card(conv, msg)
-            elif conv.status is Status.BOT:
-                conv = await self._bot_turn(conv, msg)
-                await self.posts.follow_card(conv, msg)
-            elif conv.thread is None:  # a handoff interrupted before its thread was opened
-                conv = await self._open_thread(conv)
+            conv = await self._current_or_new(msg, arrival.conversation)
+            detail = {"text": msg.text, "message_id": msg.message_id, "media": msg.media}
+            said = Event("customer_message", ctx.now(), "customer", detail=detail)
+            unsaved: list[Event] = []  # a bot answer is saved with its question, below
+            if conv.status is Status.BOT and self.flood.within(counted):
+                conv, unsaved = await self._bot_turn(conv, msg, arrival.profile, live, said)
                 await self.posts.follow_card(conv, msg)
             else:
-                await self.posts.post(conv, msg)
-            await ctx.store.save(conv)
-            await ctx.store.mark_seen("tg", msg.update_id)
+                await ctx.store.append(conv.id, said)
+                within = await self.flood.admit(conv, counted)  # over: one notice (flood.py)
+                if conv.status is Status.BOT and not within:  # not triaged one by one: a person
+                    conv = await self._hand_off(conv, *await self.flood.handoff(conv))
+                    await self.posts.follow_card(conv, msg)
+                elif conv.thread is None:  # a handoff interrupted before its thread was opened
+                    conv = await self._open_thread(conv)
+                    await self.posts.follow_card(conv, msg)
+                else:
+                    await self.posts.post(conv, msg)
+            # The message's bookkeeping in the same transaction: its edits find the
+            # conversation, and a redelivery of the update is skipped.
+            extra = (
+                self.posts.remember(conv, msg),
+                ctx.store.seen_mark("tg", msg.update_id, chat_id=msg.chat_id),
+            )
+            name = arrival.profile.get("first_name")
+            await ctx.store.save(conv, events=unsaved, name=name, extra=extra)
 
-    async def _current_or_new(self, msg: CustomerMessage) -> Conversation:
+    async def _current_or_new(
+        self, msg: CustomerMessage, current: Conversation | None
+    ) -> Conversation:
         ctx = self.ctx
-        await ctx.store.remember(
-            msg.chat_id,
-            first_name=msg.first_name,
-            **({"last_name": msg.last_name} if msg.last_name else {}),
-            **({"language": msg.language} if msg.language else {}),
-        )
-        conv = await ctx.store.current(msg.chat_id)
-        if conv is not None and conv.status is not Status.RESOLVED:
-            return conv
+        if current is not None and current.status is not Status.RESOLVED:
+            return current
         conv = open_conversation(await ctx.store.next_conversation_id(), msg.chat_id, ctx.now())
         await ctx.store.count_conversation(msg.chat_id)
         await ctx.store.save(conv)
         return conv
 
-    async def _bot_turn(self, conv: Conversation, msg: CustomerMessage) -> Conversation:
+    async def _bot_turn(
+        self,
+        conv: Conversation,
+        msg: CustomerMessage,
+        profile: dict[str, str],
+        live: Live,
+        said: Event,
+    ) -> tuple[Conversation, list[Event]]:
+        """Answer, or hand off; returns the events left for the message's save (``said``,
+        the customer's words, and the answer: one transaction for both)."""
         ctx = self.ctx
-        profile = await ctx.store.customer(msg.chat_id)
-        reply = await self._decide(conv, msg, profile)
+        reply = await self._decide(conv, msg, profile, live)
         ctx.metrics.decided(reply.decision.route, reply.decision.reason)
         if reply.decision.route == "answer" and reply.answer is not None:
             if reply.decision.reason == "store_choice" and reply.store_id:
                 await ctx.store.remember(msg.chat_id, store=reply.store_id)
             await ctx.customers.send_text(msg.chat_id, reply.answer)
             detail = {"text": reply.answer, "store_id": reply.store_id, "nlu": reply.decision.nlu}
-            await ctx.store.append(
-                conv.id, Event("bot_answer", ctx.now(), "bot", reply.decision.reason, detail)
-            )
-            return conv
-        return await self._hand_off(conv, reply.decision, reply.store_id)
+            return conv, [
+                said,
+                Event("bot_answer", ctx.now(), "bot", reply.decision.reason, detail),
+            ]
+        await ctx.store.append(conv.id, said)  # the card shows it
+        return await self._hand_off(conv, reply.decision, reply.store_id), []
 
     async def _decide(
-        self, conv: Conversation, msg: CustomerMessage, profile: dict[str, str]
+        self, conv: Conversation, msg: CustomerMessage, profile: dict[str, str], live: Live
     ) -> Reply:
         """Triage; a file, or Rasa being down, goes straight to a person."""
         ctx = self.ctx
@@ -130,7 +140,6 @@ class CustomerFlow:
         except NluUnavailable:
             reason = handoff("nlu_unavailable", detail="Rasa did not answer")
             return Reply(reason, None, ctx.responder.store_for(msg.text, None, home))
-        live = await LiveControls(ctx).read()  # notices and pauses set from Slack (controls)
         reply = ctx.responder.respond(
             nlu,
             home_store=home,
@@ -192,3 +201,13 @@ class CustomerFlow:
         async with ctx.store.chat_lock(chat_id):
             await ctx.store.remember(chat_id, store=store_id)
         await ctx.customers.send_text(chat_id, store_chosen_reply(store.name))
+
+
+def _profile_of(msg: CustomerMessage) -> dict[str, str]:
+    """What each message tells us about the customer, remembered as it arrives."""
+    profile = {"first_name": msg.first_name}
+    if msg.last_name:
+        profile["last_name"] = msg.last_name
+    if msg.language:
+        profile["language"] = msg.language
+    return profile

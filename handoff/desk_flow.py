@@ -58,7 +58,7 @@ class DeskFlow:
     async def on_thread_message(self, msg: EmployeeMessage) -> None:
         ctx = self.ctx
         async with ctx.store.locked_thread(msg.thread) as conv:
-            if conv is None or await ctx.store.seen("slack", msg.event_id):
+            if conv is None or await ctx.store.seen("slack", msg.event_id, chat_id=conv.chat_id):
                 return  # a thread Tandem does not track, or an event already handled
             employee = ctx.employees.by_slack_id(msg.user)
             if msg.text.strip().lower().startswith(NOTE_PREFIX):
@@ -71,7 +71,7 @@ class DeskFlow:
             else:
                 await self._note(conv, msg, "not the owner")
                 await ctx.desk.tell_employee(msg.thread, msg.user, self._why_internal(conv))
-            await ctx.store.mark_seen("slack", msg.event_id)
+            await ctx.store.mark_seen("slack", msg.event_id, chat_id=conv.chat_id)
 
     async def _deliver(self, conv: Conversation, msg: EmployeeMessage, employee: Employee) -> None:
         ctx = self.ctx

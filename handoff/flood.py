@@ -1,17 +1,23 @@
 """A customer sending messages faster than anyone can read them.
 
 Each chat may send ``Context.rate_limit_per_minute`` messages per clock minute (a fixed
-window: one Redis counter per chat and minute, INCR then EXPIRE in one transaction, so
-every worker counts the same messages). Above the limit nothing is dropped: the message
-is already in the transcript; the customer gets one notice per window; the bot stops
-triaging message by message and hands the conversation to a person, so every later
-message goes into the Slack thread like any other while a person has it.
+window: one Redis counter per chat and minute, counted with its expiry in one script in
+the message's first round trip, so every worker counts the same messages). Above the
+limit nothing is dropped: the message is already in the transcript; the customer gets
+one notice per window; the bot stops triaging message by message and hands the
+conversation to a person, so every later message goes into the Slack thread like any
+other while a person has it.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
 
+from redis.asyncio.client import Pipeline
+
+from handoff.arrival import Read
 from handoff.context import Context
 from handoff.state import Conversation, Event
 from nlu.triage import Decision, handoff
@@ -19,6 +25,7 @@ from nlu.triage import Decision, handoff
 log = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 60
+_COUNT = "local n = redis.call('INCR', KEYS[1]) redis.call('EXPIRE', KEYS[1], ARGV[1]) return n"
 FLOOD_NOTICE = (
     "You're sending messages faster than we can read them; "
     "we've got everything so far and will reply shortly."
@@ -32,23 +39,38 @@ class FloodGate:
     def _key(self, chat_id: int, window: int) -> str:
         return f"{self.ctx.store.prefix}:flood:{chat_id}:{window}"
 
-    async def count(self, chat_id: int) -> int:
-        """Count one message of this chat in the current window; returns the count so far."""
-        window = int(self.ctx.now() // WINDOW_SECONDS)
-        key = self._key(chat_id, window)
-        async with self.ctx.store.redis.pipeline(transaction=True) as pipe:
-            pipe.incr(key)
-            pipe.expire(key, 2 * WINDOW_SECONDS)  # outlives its window; then nobody needs it
-            counted, _ = await pipe.execute()
-        return int(counted)
+    def counting(self, chat_id: int) -> Read:
+        """Count one message of this chat in the current window, in the message's first
+        round trip (store.arrive); its value is the count so far."""
+        key = self._key(chat_id, int(self.ctx.now() // WINDOW_SECONDS))
 
-    async def admit(self, conv: Conversation) -> bool:
-        """False when the chat is over its limit; the first time in a window the customer
-        is told (and the transcript notes it)."""
+        def queue(pipe: Pipeline) -> Callable[[list[Any]], Awaitable[int]]:
+            # The counter outlives its window; then nobody needs it.
+            pipe.eval(_COUNT, 1, key, 2 * WINDOW_SECONDS)
+
+            async def count(replies: list[Any]) -> int:
+                return int(replies[0])
+
+            return count
+
+        return queue
+
+    async def count(self, chat_id: int) -> int:
+        """Count one message on its own round trip; returns the count so far."""
+        async with self.ctx.store.redis.pipeline(transaction=False) as pipe:
+            make = self.counting(chat_id)(pipe)
+            return int(await make(await pipe.execute()))
+
+    def within(self, counted: int) -> bool:
+        return counted <= self.ctx.rate_limit_per_minute
+
+    async def admit(self, conv: Conversation, counted: int) -> bool:
+        """False when the chat is over its limit (``counted``: its messages in the window
+        so far); the first time in a window the customer is told (and the transcript
+        notes it)."""
         ctx = self.ctx
         limit = ctx.rate_limit_per_minute
-        counted = await self.count(conv.chat_id)
-        if counted <= limit:
+        if self.within(counted):
             return True
         if counted == limit + 1:  # INCR is atomic: exactly one message per window gets here
             await ctx.customers.send_text(conv.chat_id, FLOOD_NOTICE)

@@ -29,6 +29,7 @@ from handoff.media import (
 from handoff.message_map import MessageMap
 from handoff.ports import Signature
 from handoff.state import Conversation, Event, ThreadRef
+from handoff.store import Extra
 
 if TYPE_CHECKING:
     from handoff.customer_flow import CustomerMessage
@@ -46,9 +47,9 @@ class CustomerPosts:
         self.ctx = ctx
         self.map = MessageMap(ctx.store)
 
-    async def remember(self, conv: Conversation, msg: CustomerMessage) -> None:
-        """Note the message's conversation, so a later edit finds it."""
-        await self.map.record(msg.chat_id, msg.message_id, conv.id)
+    def remember(self, conv: Conversation, msg: CustomerMessage) -> Extra:
+        """Note the message's conversation, so a later edit finds it (in the message's save)."""
+        return self.map.entry(msg.chat_id, msg.message_id, conv.id)
 
     async def follow_card(self, conv: Conversation, msg: CustomerMessage) -> None:
         """A new card shows the message's words; its file must follow into the thread."""

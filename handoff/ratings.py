@@ -145,7 +145,7 @@ class RatingFlow:
         if msg.media or not await ctx.store.redis.exists(key):
             return False
         async with ctx.store.chat_lock(msg.chat_id):
-            if await ctx.store.seen("tg", msg.update_id):
+            if await ctx.store.seen("tg", msg.update_id, chat_id=msg.chat_id):
                 return True
             raw = await ctx.store.redis.getdel(key)
             conv = await self._own(msg.chat_id, _text(raw)) if raw else None
@@ -156,7 +156,7 @@ class RatingFlow:
                 conv.id, Event("rating_comment", ctx.now(), "customer", detail=detail)
             )
             await ctx.customers.send_text(msg.chat_id, COMMENT_THANKS)
-            await ctx.store.mark_seen("tg", msg.update_id)
+            await ctx.store.mark_seen("tg", msg.update_id, chat_id=msg.chat_id)
             profile = await ctx.store.customer(msg.chat_id)
         await self._post_comment(conv, _name(profile), msg.text)
         return True

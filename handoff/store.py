@@ -6,9 +6,16 @@ bot/redis_url.py ``key_prefix``):
   chat:{chat_id}       id of the chat's current conversation
   thread:{ch}:{ts}     id of the conversation a Slack thread belongs to
   log:{id}             the transcript, a Redis stream: entries are only ever appended
+                       (handoff/transcript_codec.py)
+  text:{digest}        a bot answer's text, shared by every transcript that has it
   convs                sorted set of conversation ids by opening time
-  seen:{kind}:{id}     processed Telegram update_id / Slack event_id (dedupe)
+  seen:{kind}:{chat}   the chat's latest handled Telegram update_ids / Slack event_ids
+                       (dedupe), a list, newest first
   customer:{chat_id}   what we remember about a customer (hash)
+
+Each write also updates the conversation's review row in the same transaction
+(handoff/review/indexer.py), and a save can carry the message's other bookkeeping
+(``Extra``), so handling a message costs a few round trips, not dozens.
 """
 
 from __future__ import annotations
@@ -16,22 +23,25 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
-from dataclasses import asdict
 from typing import Any, cast
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 from redis.exceptions import LockError, RedisError
 
 from bot.errors import RedisUnavailable
 from bot.redis_url import key_prefix
-from handoff.review.indexer import ReviewIndex
+from handoff.review.indexer import Change, ReviewIndex
+from handoff.shared_texts import SharedTexts
 from handoff.state import Conversation, Event, ThreadRef
+from handoff.transcript_codec import decode, encode, references, shared_text
 
 log = logging.getLogger(__name__)
 
 SEEN_TTL_SECONDS = 7 * 24 * 3600
+SEEN_KEEP = 16
 # How long one message may hold its chat's lock, and how long another waits for it. A
 # message takes milliseconds (Rasa answers within 5 s or is skipped); a worker killed
 # while holding the lock holds up the chat no longer than this.
@@ -42,6 +52,9 @@ LOCK_WAIT_SECONDS = 30.0
 THREAD_WAIT_STEPS = 40
 THREAD_WAIT_STEP_SECONDS = 0.05
 
+# More writes for a save's transaction (a message's map entry, its seen mark).
+Extra = Callable[[Pipeline], object]
+
 
 class ConversationStore:
     def __init__(self, redis: Redis, *, prefix: str | None = None) -> None:
@@ -50,8 +63,9 @@ class ConversationStore:
         self.prefix = key_prefix(redis) if prefix is None else prefix
         # Summary rows and search indexes for the supervisors' review (handoff/review/).
         self.review = ReviewIndex(redis, prefix=self.prefix)
+        self.texts = SharedTexts(redis, self.key("text"))
 
-    def _key(self, *parts: object) -> str:
+    def key(self, *parts: object) -> str:
         return ":".join((self.prefix, *(str(p) for p in parts)))
 
     async def check(self) -> None:
@@ -64,7 +78,7 @@ class ConversationStore:
     async def chat_lock(self, chat_id: int) -> AsyncIterator[None]:
         """Serialise all work on one chat across workers, so messages keep their order."""
         lock = self.redis.lock(
-            self._key("lock", "chat", chat_id),
+            self.key("lock", "chat", chat_id),
             timeout=LOCK_TIMEOUT_SECONDS,
             blocking_timeout=LOCK_WAIT_SECONDS,
         )
@@ -82,32 +96,68 @@ class ConversationStore:
             except LockError:
                 log.warning("chat lock expired before release", extra={"chat_id": chat_id})
 
-    async def seen(self, kind: str, key: str | int) -> bool:
-        return bool(await self.redis.exists(self._key("seen", kind, key)))
+    async def seen(self, kind: str, key: str | int, *, chat_id: int) -> bool:
+        return await self.redis.lpos(self.key("seen", kind, chat_id), str(key)) is not None
 
-    async def mark_seen(self, kind: str, key: str | int) -> None:
-        await self.redis.set(self._key("seen", kind, key), 1, ex=SEEN_TTL_SECONDS)
+    def seen_mark(self, kind: str, key: str | int, *, chat_id: int) -> Extra:
+        """Queue the mark that the update was handled. A chat's updates are handled in
+        order (its inbox lane), so only its latest can come again (a job run twice after
+        a worker died): a chat keeps its last ``SEEN_KEEP`` marks, for a week."""
+        seen_key = self.key("seen", kind, chat_id)
+
+        def queue(pipe: Pipeline) -> None:
+            pipe.lpush(seen_key, str(key))
+            pipe.ltrim(seen_key, 0, SEEN_KEEP - 1)
+            pipe.expire(seen_key, SEEN_TTL_SECONDS)
+
+        return queue
+
+    async def mark_seen(self, kind: str, key: str | int, *, chat_id: int) -> None:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            self.seen_mark(kind, key, chat_id=chat_id)(pipe)
+            await pipe.execute()
 
     async def next_conversation_id(self) -> str:
-        return f"c{await self.redis.incr(self._key('seq'))}"
+        conv_id = f"c{await self.redis.incr(self.key('seq'))}"
+        self.review.new_conversation(conv_id)
+        return conv_id
 
     async def current(self, chat_id: int) -> Conversation | None:
-        conv_id = await self.redis.get(self._key("chat", chat_id))
+        conv_id = await self.redis.get(self.key("chat", chat_id))
         return await self.get(_text(conv_id)) if conv_id else None
 
     async def get(self, conv_id: str) -> Conversation | None:
-        raw = await self.redis.get(self._key("conv", conv_id))
+        raw = await self.redis.get(self.key("conv", conv_id))
         return Conversation.from_dict(json.loads(raw)) if raw else None
 
-    async def save(self, conv: Conversation) -> None:
+    async def save(
+        self,
+        conv: Conversation,
+        *,
+        events: Iterable[Event] = (),
+        name: str | None = None,
+        extra: Iterable[Extra] = (),
+    ) -> None:
+        """Save the conversation, with ``events`` appended before (see ``append``), its
+        review row and ``extra``, in one transaction."""
+        events = list(events)
+        change = Change.all(
+            conv.id, [*(Change.event(conv.id, e) for e in events), Change.saved(conv)]
+        )
+        planned = self.review.plan(change)
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.set(self._key("conv", conv.id), json.dumps(conv.to_dict()))
-            pipe.set(self._key("chat", conv.chat_id), conv.id)
-            pipe.zadd(self._key("convs"), {conv.id: conv.opened_at}, nx=True)
+            shared = [self._queue_event(pipe, conv.id, event, name) for event in events]
+            pipe.set(self.key("conv", conv.id), json.dumps(conv.to_dict(), separators=(",", ":")))
+            pipe.set(self.key("chat", conv.chat_id), conv.id)
+            pipe.zadd(self.key("convs"), {conv.id: conv.opened_at}, nx=True)
             if conv.thread:
-                pipe.set(self._key("thread", conv.thread.channel, conv.thread.ts), conv.id)
-            await pipe.execute()
-        await self.review.on_save(conv)
+                pipe.set(self.key("thread", conv.thread.channel, conv.thread.ts), conv.id)
+            for queue in extra:
+                queue(pipe)
+            row_queued = planned is not None and self.review.queue(pipe, planned)
+            done = await pipe.execute()
+        self.texts.stored(*(digest for digest in shared if digest))
+        await self.review.settle(change, planned, done[-1] if row_queued else None)
 
     @asynccontextmanager
     async def locked_thread(self, thread: ThreadRef) -> AsyncIterator[Conversation | None]:
@@ -129,51 +179,67 @@ class ConversationStore:
         return await self.get(conv_id) if conv_id else None
 
     async def conversation_id_for(self, thread: ThreadRef) -> str | None:
-        conv_id = await self.redis.get(self._key("thread", thread.channel, thread.ts))
+        conv_id = await self.redis.get(self.key("thread", thread.channel, thread.ts))
         return _text(conv_id) if conv_id else None
 
     async def link_thread(self, thread: ThreadRef, conv_id: str) -> None:
         """Replies in this thread belong to the conversation (set when the outbox opens it)."""
-        await self.redis.set(self._key("thread", thread.channel, thread.ts), conv_id)
+        await self.redis.set(self.key("thread", thread.channel, thread.ts), conv_id)
 
-    async def append(self, conv_id: str, event: Event) -> str:
-        """Append one event to the transcript; entries are never rewritten."""
-        entry_id = await self.redis.xadd(
-            self._key("log", conv_id), {"e": json.dumps(asdict(event), ensure_ascii=False)}
-        )
-        await self.review.on_event(conv_id, event)
-        return _text(entry_id)
+    async def append(self, conv_id: str, event: Event, *, name: str | None = None) -> str:
+        """Append one event to the transcript; entries are never rewritten. ``name``: the
+        customer's first name, which a shared bot answer stores apart from its text."""
+        change = Change.event(conv_id, event)
+        planned = self.review.plan(change)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            digest = self._queue_event(pipe, conv_id, event, name)
+            at = len(pipe) - 1
+            row_queued = planned is not None and self.review.queue(pipe, planned)
+            done = await pipe.execute()
+        self.texts.stored(digest)
+        await self.review.settle(change, planned, done[-1] if row_queued else None)
+        return _text(done[at])
+
+    def _queue_event(self, pipe: Pipeline, conv_id: str, event: Event, name: str | None) -> str:
+        """Queue the entry (XADD last), and its shared text if it has one (its digest)."""
+        shared = shared_text(event, name)
+        if shared is not None:
+            self.texts.queue(pipe, *shared)
+        pipe.xadd(self.key("log", conv_id), encode(event, shared, name))
+        return shared[0] if shared is not None else ""
 
     async def transcript(self, conv_id: str, *, last: int | None = None) -> list[Event]:
-        key = self._key("log", conv_id)
+        key = self.key("log", conv_id)
         if last is None:
             rows: list[Any] = await self.redis.xrange(key) or []
         else:
             rows = list(reversed(await self.redis.xrevrange(key, count=last) or []))
-        return [Event(**json.loads(fields[b"e"])) for _, fields in rows]
+        digests = {d for _, fields in rows if (d := references(fields)) is not None}
+        texts = await self.texts.get(digests)
+        return [decode(fields, texts) for _, fields in rows]
 
     async def customer(self, chat_id: int) -> dict[str, str]:
-        raw = await self.redis.hgetall(self._key("customer", chat_id))
+        raw = await self.redis.hgetall(self.key("customer", chat_id))
         return {_text(k): _text(v) for k, v in raw.items()}
 
     async def remember(self, chat_id: int, **fields: str) -> None:
         if fields:
-            await self.redis.hset(self._key("customer", chat_id), mapping=cast(Any, fields))
+            await self.redis.hset(self.key("customer", chat_id), mapping=cast(Any, fields))
 
     async def count_conversation(self, chat_id: int) -> int:
         """Count a new conversation of this customer (shown to employees as history)."""
-        return int(await self.redis.hincrby(self._key("customer", chat_id), "conversations", 1))
+        return int(await self.redis.hincrby(self.key("customer", chat_id), "conversations", 1))
 
     async def open_counts(self) -> dict[str, int]:
         """How many conversations each employee owns right now (for routing)."""
-        raw = await self.redis.hgetall(self._key("open"))
+        raw = await self.redis.hgetall(self.key("open"))
         return {_text(k): int(v) for k, v in raw.items()}
 
     async def adjust_open(self, employee: str, delta: int) -> None:
-        await self.redis.hincrby(self._key("open"), employee, delta)
+        await self.redis.hincrby(self.key("open"), employee, delta)
 
     async def count_conversations(self) -> int:
-        return int(await self.redis.zcard(self._key("convs")))
+        return int(await self.redis.zcard(self.key("convs")))
 
 
 def _text(value: Any) -> str:

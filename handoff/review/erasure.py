@@ -25,8 +25,10 @@ log = logging.getLogger(__name__)
 DAY = 24 * 3600
 BATCH = 500
 # Other keys named after a chat: Telegram message ids mapped to Slack posts
-# (handoff/message_map.py) and message-rate counters (handoff/flood.py).
+# (handoff/message_map.py; one per message before it kept one per chat), message-rate
+# counters (handoff/flood.py), and the chat's handled update and event ids (store.py).
 CHAT_SCOPED = ("tgmsg", "flood")
+CHAT_KEYS = ("tgmsg", "seen:tg", "seen:slack")
 
 
 class Eraser:
@@ -50,6 +52,7 @@ class Eraser:
                 self.keys.customer(chat_id),
                 self.keys.by_chat(chat_id),
                 self.keys.chat(chat_id),
+                *(f"{self.keys.prefix}:{kind}:{chat_id}" for kind in CHAT_KEYS),
                 *mapped,
             )
         await self.audit.record("erase_customer", by, customer=chat_id, count=len(ids))

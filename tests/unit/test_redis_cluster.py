@@ -62,7 +62,7 @@ def test_settings_accept_a_cluster_url() -> None:
 
 def test_a_single_redis_keeps_the_key_names_tandem_always_used() -> None:
     assert key_prefix(Redis()) == "tandem"
-    assert ConversationStore(Redis())._key("conv", "c1") == "tandem:conv:c1"
+    assert ConversationStore(Redis()).key("conv", "c1") == "tandem:conv:c1"
     assert TimerStore(Redis()).key == "tandem:timers"
 
 
@@ -118,9 +118,9 @@ async def test_store_conversations_transcripts_and_profiles(cluster: Redis) -> N
     assert await store.customer(42) == {"first_name": "Alex", "conversations": "1"}
     await store.adjust_open("U0AISHA01", 1)
     assert await store.open_counts() == {"U0AISHA01": 1}
-    assert not await store.seen("tg", 7)
-    await store.mark_seen("tg", 7)
-    assert await store.seen("tg", 7)
+    assert not await store.seen("tg", 7, chat_id=42)
+    await store.mark_seen("tg", 7, chat_id=42)
+    assert await store.seen("tg", 7, chat_id=42)
     row = await store.review.row(conv_id)
     assert row is not None
     assert row.chat_id == 42
