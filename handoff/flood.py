@@ -55,12 +55,6 @@ class FloodGate:
 
         return queue
 
-    async def count(self, chat_id: int) -> int:
-        """Count one message on its own round trip; returns the count so far."""
-        async with self.ctx.store.redis.pipeline(transaction=False) as pipe:
-            make = self.counting(chat_id)(pipe)
-            return int(await make(await pipe.execute()))
-
     def within(self, counted: int) -> bool:
         return counted <= self.ctx.rate_limit_per_minute
 

@@ -187,12 +187,6 @@ class ReviewIndex:
         self._known.pop(change.conv_id, None)
         await self._update(change.conv_id, change.fold, change.words)
 
-    async def on_save(self, conv: Conversation) -> None:
-        await self._update(conv.id, lambda row: with_conversation(row, conv), ())
-
-    async def on_event(self, conv_id: str, event: Event) -> None:
-        await self._update(conv_id, lambda row: with_event(row, event), event_words(event))
-
     def _remember(self, conv_id: str, row: str) -> None:
         self._known[conv_id] = row
         self._known.move_to_end(conv_id)
