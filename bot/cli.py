@@ -9,6 +9,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+import uvloop
+
 from bot.errors import TandemError
 
 log = logging.getLogger("tandem")
@@ -41,7 +43,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # PTB 22: durations such as retry_after as timedelta, without a deprecation warning.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     try:
-        return asyncio.run(_dispatch(args))
+        # uvloop: the same asyncio, with its loop and sockets in C; under load the worker
+        # spends much of its time there.
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            return runner.run(_dispatch(args))
     except TandemError as exc:
         print(f"tandem: {exc}", file=sys.stderr)
         return exc.exit_code
