@@ -24,6 +24,7 @@ from handoff.media_flow import CustomerPosts
 from handoff.meeting import recent_helper
 from handoff.offers import Offers
 from handoff.state import Conversation, Event, Status, attach_thread, hand_off, open_conversation
+from handoff.store import Extra
 from handoff.waiting import holding_text
 from nlu.responder import Reply
 from nlu.smalltalk import store_chosen_reply
@@ -66,10 +67,14 @@ class CustomerFlow:
             conv = await self._current_or_new(msg, arrival.conversation)
             detail = {"text": msg.text, "message_id": msg.message_id, "media": msg.media}
             said = Event("customer_message", ctx.now(), "customer", detail=detail)
-            unsaved: list[Event] = []  # a bot answer is saved with its question, below
-            if conv.status is Status.BOT and self.flood.within(counted):
+            unsaved: list[Event] = []  # saved with the conversation, below
+            posted: Extra | None = None  # the Slack post's map entry, saved with them
+            within = self.flood.within(counted)
+            if conv.status is Status.BOT and within:
                 conv, unsaved = await self._bot_turn(conv, msg, arrival.profile, live, said)
                 await self.posts.follow_card(conv, msg)
+            elif within and conv.thread is not None and msg.attachment is None:
+                unsaved, posted = [said], await self.posts.post_text(conv, msg)
             else:
                 await ctx.store.append(conv.id, said)
                 within = await self.flood.admit(conv, counted)  # over: one notice (flood.py)
@@ -84,7 +89,7 @@ class CustomerFlow:
             # The message's bookkeeping in the same transaction: its edits find the
             # conversation, and a redelivery of the update is skipped.
             extra = (
-                self.posts.remember(conv, msg),
+                posted or self.posts.remember(conv, msg),
                 ctx.store.seen_mark("tg", msg.update_id, chat_id=msg.chat_id),
             )
             name = arrival.profile.get("first_name")

@@ -61,13 +61,15 @@ class CustomerPosts:
         assert thread is not None, "post only into a conversation's thread"
         if msg.attachment is not None:
             await self._post_file(conv, thread, msg, msg.attachment)
-        else:
-            await self._post_text(conv, thread, msg)
+        elif (entry := await self.post_text(conv, msg)) is not None:
+            await self.map.write(entry)
 
-    async def _post_text(self, conv: Conversation, thread: ThreadRef, msg: CustomerMessage) -> None:
-        ts = await self.ctx.desk.post_customer_message(thread, msg.first_name, msg.text)
-        if ts:
-            await self.map.record(msg.chat_id, msg.message_id, conv.id, ts)
+    async def post_text(self, conv: Conversation, msg: CustomerMessage) -> Extra | None:
+        """The words into the thread; returns the map entry that lets an edit find the
+        post, for the caller to save (with the message's save, customer_flow)."""
+        assert conv.thread is not None, "post only into a conversation's thread"
+        ts = await self.ctx.desk.post_customer_message(conv.thread, msg.first_name, msg.text)
+        return self.map.entry(msg.chat_id, msg.message_id, conv.id, ts) if ts else None
 
     async def _post_file(
         self, conv: Conversation, thread: ThreadRef, msg: CustomerMessage, file: Attachment
@@ -108,8 +110,8 @@ class CustomerPosts:
             f"{msg.first_name} sent a {label} ({human_size(file.size)}), over the {LIMIT} limit, "
             "so it could not be passed on. They were asked for a smaller one.",
         )
-        if msg.text:  # the caption still reaches the people
-            await self._post_text(conv, thread, msg)
+        if msg.text and (entry := await self.post_text(conv, msg)) is not None:
+            await self.map.write(entry)  # the caption still reaches the people
         detail = {"message_id": msg.message_id, "size": file.size, "text": text}
         await ctx.store.append(
             conv.id, Event("file_refused", ctx.now(), "bot", "too_large", detail)

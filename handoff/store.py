@@ -47,6 +47,9 @@ SEEN_KEEP = 16
 # while holding the lock holds up the chat no longer than this.
 LOCK_TIMEOUT_SECONDS = 15.0
 LOCK_WAIT_SECONDS = 30.0
+# A held lock is asked for again this often (redis-py's default, 0.1 s, added up to that to
+# a message that met an employee's reply in its chat).
+LOCK_RETRY_SECONDS = 0.01
 # An employee can click a card the moment Slack shows it, a moment before the outbox has
 # recorded which conversation the new thread belongs to: look again for this long.
 THREAD_WAIT_STEPS = 40
@@ -80,6 +83,7 @@ class ConversationStore:
         lock = self.redis.lock(
             self.key("lock", "chat", chat_id),
             timeout=LOCK_TIMEOUT_SECONDS,
+            sleep=LOCK_RETRY_SECONDS,
             blocking_timeout=LOCK_WAIT_SECONDS,
         )
         try:
