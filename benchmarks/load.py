@@ -130,8 +130,10 @@ def tally(customers: Customers) -> Tally:
 
 
 def family(key: bytes) -> str:
-    """A key's family: ids replaced (tandem:log:c12 -> tandem:log:c#)."""
-    return re.sub(r"\d+", "#", re.sub(r"[0-9a-f]{12,}", "*", key.decode(errors="replace")))
+    """A key's family: ids and search words replaced (tandem:log:c12 -> tandem:log:c#,
+    tandem:idx:w:hours -> tandem:idx:w:<word>)."""
+    name = re.sub(r"\d+", "#", re.sub(r"[0-9a-f]{12,}", "*", key.decode(errors="replace")))
+    return re.sub(r":idx:w:.+$", ":idx:w:<word>", name)
 
 
 async def redis_families(redis: Redis) -> dict[str, int]:
