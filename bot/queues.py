@@ -4,20 +4,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-from collections.abc import AsyncIterator, Coroutine
-from typing import Any
-
 from redis.asyncio import Redis
 
 from handoff.lane_pump import LanePump, LaneRouter, QueueObserver
 from handoff.lanes import Lanes
 from handoff.outbox import Outbox
 from handoff.store import ConversationStore
-
-log = logging.getLogger(__name__)
 
 # Lanes worked at once by one worker. A send may wait out a chat's pace (about a second),
 # so the outbox keeps many lanes going; the inbox is bounded by Rasa and Redis.
@@ -55,21 +47,3 @@ class Queues:
     async def idle(self) -> bool:
         """Nothing waiting in or out, nothing in hand (for tests and benchmarks)."""
         return await self.inbox_pump.idle() and await self.outbox_pump.idle()
-
-
-@contextlib.asynccontextmanager
-async def background(work: Coroutine[Any, Any, None], name: str) -> AsyncIterator[None]:
-    """Run ``work`` while the block runs; a crash is logged, and stopping cancels it."""
-    task = asyncio.create_task(work, name=name)
-
-    def report(done: asyncio.Task[None]) -> None:
-        if not done.cancelled() and done.exception() is not None:
-            log.error("%s stopped", name, exc_info=done.exception())
-
-    task.add_done_callback(report)
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task

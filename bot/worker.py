@@ -22,7 +22,7 @@ from bot.metrics_hooks import (
     count_slack_retries,
     count_telegram_updates,
 )
-from bot.queues import Queues, background
+from bot.queues import Queues
 from bot.readiness import Readiness
 from bot.redis_url import connect_redis
 from bot.settings import Settings
@@ -38,6 +38,7 @@ from handoff.customer_flow import CustomerFlow
 from handoff.desk_flow import DeskFlow
 from handoff.directory import EmployeeDirectory
 from handoff.offers import offer_timer_loop
+from handoff.periodic import background
 from handoff.queue_metrics import QueueMetrics
 from handoff.review.wiring import build_review, retention_running
 from handoff.slack_app import SlackListeners, build_slack_app, build_web_client, check_token

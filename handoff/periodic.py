@@ -1,10 +1,13 @@
-"""Background loops of the worker (offer timers, retention) that survive Redis trouble."""
+"""Background loops of the worker (offer timers, retention, Telegram polling): running one
+beside other work, and repeating a tick that survives Redis trouble."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from typing import Any
 
 from redis.exceptions import RedisError
 
@@ -29,3 +32,21 @@ async def run_periodically(tick: Callable[[], Awaitable[object]], every: float, 
         if task and task.cancelling():
             raise asyncio.CancelledError
         await asyncio.sleep(every)
+
+
+@contextlib.asynccontextmanager
+async def background(work: Coroutine[Any, Any, None], name: str) -> AsyncIterator[None]:
+    """Run ``work`` while the block runs; a crash is logged, and stopping cancels it."""
+    task = asyncio.create_task(work, name=name)
+
+    def report(done: asyncio.Task[None]) -> None:
+        if not done.cancelled() and done.exception() is not None:
+            log.error("%s stopped", name, exc_info=done.exception())
+
+    task.add_done_callback(report)
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

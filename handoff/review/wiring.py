@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -13,6 +12,7 @@ from starlette.applications import Starlette
 
 from bot.settings import Settings
 from handoff.directory import EmployeeDirectory
+from handoff.periodic import background
 from handoff.review.accounts import DEMO_NAME, Accounts, parse_accounts
 from handoff.review.app import build_review_app
 from handoff.review.audit import AuditLog
@@ -58,15 +58,9 @@ def load_intents(path: Path) -> tuple[str, ...]:
     return tuple(sorted(str(i) for i in found))
 
 
-@contextlib.asynccontextmanager
-async def retention_running(
+def retention_running(
     store: ConversationStore, days: int, clock: Callable[[], float] = time.time
-) -> AsyncIterator[None]:
+) -> contextlib.AbstractAsyncContextManager[None]:
+    """The retention loop beside the block (a crash is logged, stopping cancels it)."""
     eraser = Eraser(store, AuditLog(store.redis, prefix=store.prefix, clock=clock))
-    task = asyncio.create_task(retention_loop(eraser, days, clock), name="tandem-retention")
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    return background(retention_loop(eraser, days, clock), "tandem-retention")
