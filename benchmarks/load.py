@@ -131,9 +131,9 @@ def tally(customers: Customers) -> Tally:
 
 def family(key: bytes) -> str:
     """A key's family: ids and search words replaced (tandem:log:c12 -> tandem:log:c#,
-    tandem:idx:w:hours -> tandem:idx:w:<word>)."""
+    tandem:idx:ws:1:hours -> tandem:idx:ws:#:<word>)."""
     name = re.sub(r"\d+", "#", re.sub(r"[0-9a-f]{12,}", "*", key.decode(errors="replace")))
-    return re.sub(r":idx:w:.+$", ":idx:w:<word>", name)
+    return re.sub(r":idx:ws:#:.+$", ":idx:ws:#:<word>", name)
 
 
 async def redis_families(redis: Redis) -> dict[str, int]:

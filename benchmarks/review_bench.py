@@ -149,6 +149,7 @@ async def load(redis: Redis, n: int, now: float, stores: StoreDirectory,
             await pipe.execute()
             if count % 10_000 == 0:
                 print(f"  loaded {count:,} conversations ({time.perf_counter() - started:.0f} s)")
+    pipe.set(keys.sequence, n)  # the last number handed out, as the store keeps it
     await pipe.execute()
     info = await redis.info("memory")
     print(f"loaded {n:,} conversations in {time.perf_counter() - started:.0f} s; "

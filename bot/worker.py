@@ -40,6 +40,7 @@ from handoff.directory import EmployeeDirectory
 from handoff.offers import offer_timer_loop
 from handoff.periodic import background
 from handoff.queue_metrics import QueueMetrics
+from handoff.review import word_index
 from handoff.review.wiring import build_review, retention_running
 from handoff.slack_app import SlackListeners, build_slack_app, build_web_client, check_token
 from handoff.slack_desk import SlackDesk
@@ -104,6 +105,7 @@ class Worker:
         stack.push_async_callback(redis.aclose)
         self.store = store = ConversationStore(redis)
         await store.check()
+        await word_index.upgrade(redis, store.review.keys)  # once, from the old layout
         nlu = RasaClient(e.rasa_url)
         stack.push_async_callback(nlu.aclose)
         await nlu.check()

@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.errors import TandemError
 from handoff.periodic import run_periodically
+from handoff.review import word_index
 from handoff.review.audit import AuditLog
 from handoff.review.indexer import filter_keys
 from handoff.review.keys import Keys
@@ -109,12 +110,15 @@ class Eraser:
         row = await self.store.review.row(conv_id)
         events = await self.store.transcript(conv_id)
         index_keys = filter_keys(self.keys, row) if row is not None else set()
-        for event in events:
-            index_keys.update(self.keys.word(w) for w in event_words(event))
         index_keys.update((self.keys.convs, self.keys.last_activity))
+        used: set[str] = set()
+        for event in events:
+            used |= event_words(event)
         async with self.redis.pipeline(transaction=True) as pipe:
             for key in sorted(index_keys):
                 pipe.zrem(key, conv_id)
+            for key, offset in word_index.remove_ops(self.keys, conv_id, used):
+                pipe.srem(key, offset)
             pipe.delete(self.keys.conv(conv_id), self.keys.log(conv_id), self.keys.summary(conv_id))
             if conv is not None and conv.thread is not None:
                 pipe.delete(self.keys.thread(conv.thread.channel, conv.thread.ts))

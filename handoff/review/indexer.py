@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +23,7 @@ from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError, WatchError
 
 from bot.redis_url import key_prefix
+from handoff.review import word_index
 from handoff.review.keys import Keys
 from handoff.review.summary import Row, event_words, with_conversation, with_event
 from handoff.state import Conversation, Event
@@ -67,13 +68,13 @@ def filter_keys(keys: Keys, row: Row) -> set[str]:
     return found
 
 
-def index_ops(keys: Keys, before: Row | None, after: Row, new_words: Iterable[str]) -> list[Op]:
+def index_ops(keys: Keys, before: Row | None, after: Row, new_words: Collection[str]) -> list[Op]:
     old = filter_keys(keys, before) if before is not None else set()
     new = filter_keys(keys, after)
     ops: list[Op] = [("zrem", key, after.id) for key in sorted(old - new)]
     moved = before is None or before.opened != after.opened
     ops += [("zadd", key, after.id, after.opened) for key in sorted(new if moved else new - old)]
-    ops += [("zadd", keys.word(w), after.id, after.opened) for w in sorted(new_words)]
+    ops += word_index.add_ops(keys, after.id, new_words)
     if before is None or before.last != after.last:
         ops.append(("zadd", keys.last_activity, after.id, after.last))
     ops += [
@@ -198,7 +199,7 @@ class ReviewIndex:
         return Row.from_json(raw) if raw else None
 
     async def _update(
-        self, conv_id: str, change: Callable[[Row], Row], new_words: Iterable[str]
+        self, conv_id: str, change: Callable[[Row], Row], new_words: Collection[str]
     ) -> None:
         key = self.keys.summary(conv_id)
         try:

@@ -3,7 +3,9 @@
 
 sum:{id}              JSON summary row of one conversation (handoff/review/summary.py)
 idx:{field}:{value}   sorted sets of conversation ids by opening time, one per filter value
-idx:w:{word}          inverted word index over customer and employee messages
+idx:ws:{block}:{word} the search words' index: per 512 conversation numbers, a set of
+                      offsets (handoff/review/word_index.py)
+idx:wlayout           the word index's layout version (2: blocks; 1 was idx:w:{word})
 idx:chat:{chat_id}    one customer's conversations (erasure)
 idx:last              conversations by their last activity (retention)
 idx:reasons           every handoff reason seen (the filter's choices)
@@ -44,6 +46,11 @@ class Keys:
     def convs(self) -> str:
         return self._k("convs")
 
+    @property
+    def sequence(self) -> str:
+        """The last conversation number handed out."""
+        return self._k("seq")
+
     # Review keys.
     def summary(self, conv_id: str) -> str:
         return self._k("sum", conv_id)
@@ -51,8 +58,16 @@ class Keys:
     def index(self, field: str, value: object) -> str:
         return self._k("idx", field, value)
 
-    def word(self, word: str) -> str:
+    def word(self, word: str, block: int) -> str:
+        return self._k("idx", "ws", block, word)
+
+    def old_word(self, word: str) -> str:
+        """A word's sorted set of ids before the blocks (read once, to move them)."""
         return self._k("idx", "w", word)
+
+    @property
+    def word_layout(self) -> str:
+        return self._k("idx", "wlayout")
 
     def by_chat(self, chat_id: int) -> str:
         return self._k("idx", "chat", chat_id)

@@ -1,8 +1,10 @@
 """The filtered, searched list of conversations, straight from the indexes.
 
-A single filter reads its sorted set directly; several filters and search words are
-intersected by Redis into a short-lived scratch key. Either way a page costs a few
-commands, however many conversations there are.
+A single filter reads its sorted set directly; several filters are intersected by Redis
+into a short-lived scratch key. Search words first find their conversations in the word
+index (handoff/review/word_index.py, one SINTER per 512 conversations); those ids join
+the intersection as a plain set, which takes its scores, the opening times, from the
+filters or from the list of all conversations.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from redis.asyncio import Redis
 
+from handoff.review import word_index
 from handoff.review.keys import Keys
 from handoff.review.summary import FLAGS, Row, words
 
@@ -81,9 +84,9 @@ class Filters:
             high = f"({datetime.combine(end, time(), tz).timestamp()}"
         return low, high
 
-    def sets(self, keys: Keys) -> tuple[list[str], bool]:
-        """The sorted sets to intersect, and whether the search had any words at all."""
-        chosen = [
+    def sets(self, keys: Keys) -> list[str]:
+        """The filters' sorted sets to intersect."""
+        return [
             keys.index(field, value)
             for field, value in (
                 ("store", self.store),
@@ -96,8 +99,6 @@ class Filters:
             )
             if value
         ]
-        searched = sorted(words(self.q))
-        return chosen + [keys.word(w) for w in searched], bool(searched)
 
 
 @dataclass(frozen=True)
@@ -175,18 +176,24 @@ class _Matching:
         self.scratch: str | None = None
 
     async def __aenter__(self) -> tuple[str, bool]:
-        keys = self.query.keys
-        sets, searched = self.filters.sets(keys)
-        if not sets:
-            return keys.convs, searched
-        if len(sets) == 1:
-            return sets[0], searched
+        keys, redis = self.query.keys, self.query.redis
+        sets = self.filters.sets(keys)
+        searched = words(self.filters.q)
+        if not searched and len(sets) <= 1:
+            return (sets[0] if sets else keys.convs), False
+        weights = {key: 1 for key in sets or [keys.convs]}
         self.scratch = keys.scratch(secrets.token_hex(8))
-        async with self.query.redis.pipeline(transaction=True) as pipe:
-            pipe.zinterstore(self.scratch, sets, aggregate="MAX")
+        found = f"{self.scratch}:words"
+        last = int(await redis.get(keys.sequence) or 0) if searched else 0
+        async with redis.pipeline(transaction=True) as pipe:
+            if searched:
+                word_index.queue_matches(pipe, keys, searched, last, found)
+                weights[found] = 0  # a plain set: its members score 1, weighted away
+            pipe.zinterstore(self.scratch, weights, aggregate="MAX")
+            pipe.delete(found)
             pipe.expire(self.scratch, SCRATCH_SECONDS)
             await pipe.execute()
-        return self.scratch, searched
+        return self.scratch, bool(searched)
 
     async def __aexit__(self, *exc: object) -> None:
         if self.scratch is not None:
