@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
+from redis.asyncio.client import Pipeline
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -35,6 +36,7 @@ from handoff.media import Download
 from handoff.outbox import Outbox, telegram_lane
 from handoff.outbox_codec import decode_buttons, encode_buttons
 from handoff.ports import ButtonRow, Signature
+from handoff.store import Extra
 
 CHAT_RATE_PER_SECOND = 1.0
 CHAT_BURST = 3.0
@@ -79,6 +81,23 @@ class QueuedCustomers:
             rows = encode_buttons(buttons) if i == 0 else []  # buttons go with the first part
             body = {"kind": "text", "chat_id": chat_id, "html": part, "buttons": rows}
             await self.outbox.put(telegram_lane(chat_id), body)
+
+    def send_text_with_save(self, chat_id: int, text: str) -> Extra:
+        """``send_text`` (unsigned, no buttons) as part of the caller's save: the message
+        goes out if and only if the save's transaction runs (a transactional outbox)."""
+        lane = telegram_lane(chat_id)
+        puts = [
+            self.outbox.put_with_save(
+                lane, {"kind": "text", "chat_id": chat_id, "html": part, "buttons": []}
+            )
+            for part in split_text(format_signed(text, None))
+        ]
+
+        def queue(pipe: Pipeline) -> Callable[[], None]:
+            wakes = [put(pipe) for put in puts]
+            return wakes[-1]
+
+        return queue
 
     async def send_photo(
         self, chat_id: int, data: bytes, caption: str, signature: Signature | None = None

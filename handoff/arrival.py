@@ -14,6 +14,7 @@ from typing import Any, cast
 
 from redis.asyncio.client import Pipeline
 
+from handoff.chat_lock import ChatLock
 from handoff.state import Conversation
 from handoff.store import ConversationStore
 
@@ -43,26 +44,48 @@ async def arrive(
     update_id: int,
     profile: dict[str, str],
     reads: Iterable[Read] = (),
+    *,
+    lock: ChatLock | None = None,
 ) -> Arrival:
-    """Remember ``profile`` and read the message's starting point, with ``reads``."""
-    key = store.key
+    """Remember ``profile`` and read the message's starting point, with ``reads``. With
+    ``lock`` (not yet held), the lock is tried for first in the same round trip; if it is
+    busy, the chat's own reads are done again once it is taken (``reads`` are not: a flood
+    count counts each message once)."""
     async with store.redis.pipeline(transaction=False) as pipe:
-        pipe.lpos(key("seen", "tg", chat_id), str(update_id))
-        if profile:
-            pipe.hset(key("customer", chat_id), mapping=cast(Any, profile))
-        pipe.hgetall(key("customer", chat_id))
-        pipe.eval(_CURRENT, 1, key("chat", chat_id), key("conv", ""))
-        mine = len(pipe)
+        if lock is not None:
+            lock.try_in(pipe)
+        mine = _queue_chat_reads(pipe, store, chat_id, update_id, profile)
         parts = [(len(pipe), read(pipe)) for read in reads]
         found = await pipe.execute()
-    ends = [start for start, _ in parts[1:]] + [len(found)]
-    raw_conv = found[mine - 1]
+    ends = [*(start for start, _ in parts[1:]), len(found)][: len(parts)]
+    read = [await make(found[start:end]) for (start, make), end in zip(parts, ends, strict=True)]
+    if lock is not None and not lock.tried(found[0]):
+        await lock.take()
+        async with store.redis.pipeline(transaction=False) as pipe:
+            mine = _queue_chat_reads(pipe, store, chat_id, update_id, profile)
+            found = await pipe.execute()
+    seen, stored, raw_conv = (found[i] for i in mine)
     return Arrival(
-        found[0] is not None,
-        {_text(k): _text(v) for k, v in found[mine - 2].items()},
+        seen is not None,
+        {_text(k): _text(v) for k, v in stored.items()},
         Conversation.from_dict(json.loads(raw_conv)) if raw_conv else None,
-        [await make(found[start:end]) for (start, make), end in zip(parts, ends, strict=True)],
+        read,
     )
+
+
+def _queue_chat_reads(
+    pipe: Pipeline, store: ConversationStore, chat_id: int, update_id: int, profile: dict[str, str]
+) -> list[int]:
+    """Queue the chat's seen mark, profile (written first) and current conversation; the
+    places of the three among the replies."""
+    key = store.key
+    pipe.lpos(key("seen", "tg", chat_id), str(update_id))
+    seen = len(pipe) - 1
+    if profile:
+        pipe.hset(key("customer", chat_id), mapping=cast(Any, profile))
+    pipe.hgetall(key("customer", chat_id))
+    pipe.eval(_CURRENT, 1, key("chat", chat_id), key("conv", ""))
+    return [seen, len(pipe) - 2, len(pipe) - 1]
 
 
 def _text(value: Any) -> str:

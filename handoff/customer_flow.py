@@ -56,10 +56,12 @@ class CustomerFlow:
     @timed_message  # whole, Rasa and own time per message into ctx.metrics (bot/metrics.py)
     async def on_message(self, msg: CustomerMessage) -> None:
         ctx = self.ctx
-        async with ctx.store.chat_lock(msg.chat_id):
+        # The lock is taken with the first read and given back by the last save.
+        async with ctx.store.chat_lock(msg.chat_id, take=False) as lock:
             # Notices and pauses set from Slack are read with the rest, for triage.
             reads = (self.flood.counting(msg.chat_id), LiveControls(ctx).reading)
-            arrival = await arrive(ctx.store, msg.chat_id, msg.update_id, _profile_of(msg), reads)
+            profile = _profile_of(msg)
+            arrival = await arrive(ctx.store, msg.chat_id, msg.update_id, profile, reads, lock=lock)
             counted, live = arrival.read
             if arrival.seen:
                 log.info("duplicate update skipped", extra={"update_id": msg.update_id})
@@ -70,8 +72,9 @@ class CustomerFlow:
             unsaved: list[Event] = []  # saved with the conversation, below
             posted: Extra | None = None  # the Slack post's map entry, saved with them
             within = self.flood.within(counted)
+            answer: Extra | None = None  # the bot's answer, sent with the save
             if conv.status is Status.BOT and within:
-                conv, unsaved = await self._bot_turn(conv, msg, arrival.profile, live, said)
+                conv, unsaved, answer = await self._bot_turn(conv, msg, arrival.profile, live, said)
                 await self.posts.follow_card(conv, msg)
             elif within and conv.thread is not None and msg.attachment is None:
                 unsaved, posted = [said], await self.posts.post_text(conv, msg)
@@ -91,6 +94,8 @@ class CustomerFlow:
             extra = (
                 posted or self.posts.remember(conv, msg),
                 ctx.store.seen_mark("tg", msg.update_id, chat_id=msg.chat_id),
+                lock.give_back_in,
+                *([answer] if answer else []),
             )
             name = arrival.profile.get("first_name")
             await ctx.store.save(conv, events=unsaved, name=name, extra=extra)
@@ -113,23 +118,22 @@ class CustomerFlow:
         profile: dict[str, str],
         live: Live,
         said: Event,
-    ) -> tuple[Conversation, list[Event]]:
+    ) -> tuple[Conversation, list[Event], Extra | None]:
         """Answer, or hand off; returns the events left for the message's save (``said``,
-        the customer's words, and the answer: one transaction for both)."""
+        the customer's words, and the answer) and the answer's send: one transaction for
+        the three, so the answer goes out once it is on record, and only then."""
         ctx = self.ctx
         reply = await self._decide(conv, msg, profile, live)
         ctx.metrics.decided(reply.decision.route, reply.decision.reason)
         if reply.decision.route == "answer" and reply.answer is not None:
             if reply.decision.reason == "store_choice" and reply.store_id:
                 await ctx.store.remember(msg.chat_id, store=reply.store_id)
-            await ctx.customers.send_text(msg.chat_id, reply.answer)
+            send = ctx.customers.send_text_with_save(msg.chat_id, reply.answer)
             detail = {"text": reply.answer, "store_id": reply.store_id, "nlu": reply.decision.nlu}
-            return conv, [
-                said,
-                Event("bot_answer", ctx.now(), "bot", reply.decision.reason, detail),
-            ]
+            answered = Event("bot_answer", ctx.now(), "bot", reply.decision.reason, detail)
+            return conv, [said, answered], send
         await ctx.store.append(conv.id, said)  # the card shows it
-        return await self._hand_off(conv, reply.decision, reply.store_id), []
+        return await self._hand_off(conv, reply.decision, reply.store_id), [], None
 
     async def _decide(
         self, conv: Conversation, msg: CustomerMessage, profile: dict[str, str], live: Live

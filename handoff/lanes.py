@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from bot.redis_url import key_prefix
 from handoff import lane_scripts
@@ -118,6 +119,24 @@ class Lanes:
         once: str | None = None,
     ) -> Put:
         """Append a job to its lane, unless its ``once`` key was put before."""
+        keys, args = self._put_call(lane, body, now, blob, once)
+        result = _text(await self._put(keys=keys, args=args))
+        if result.startswith("-"):
+            return Put(result[1:], fresh=False)
+        return Put(result, fresh=True)
+
+    def put_in(
+        self, pipe: Pipeline, lane: str, body: dict[str, Any], *, now: float, once: str | None
+    ) -> None:
+        """``put``, queued into the caller's transaction: the job exists if and only if
+        the transaction runs (the script's text, not its SHA: a pipeline that holds a
+        registered script asks SCRIPT EXISTS first, one more round trip)."""
+        keys, args = self._put_call(lane, body, now, None, once)
+        pipe.eval(lane_scripts.PUT, len(keys), *keys, *args)
+
+    def _put_call(
+        self, lane: str, body: dict[str, Any], now: float, blob: bytes | None, once: str | None
+    ) -> tuple[list[str], list[Any]]:
         keys = [
             self.key("lane", lane),
             self.key("due"),
@@ -134,10 +153,7 @@ class Lanes:
             math.ceil(now + self.once_seconds),
             secrets.token_hex(8),  # unique among live jobs and ``posted`` records
         ]
-        result = _text(await self._put(keys=keys, args=args))
-        if result.startswith("-"):
-            return Put(result[1:], fresh=False)
-        return Put(result, fresh=True)
+        return keys, args
 
     def marks_key(self, once: str) -> str:
         """The sorted set that holds a ``once`` key's mark."""

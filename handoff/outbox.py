@@ -29,6 +29,8 @@ from contextvars import ContextVar
 from itertools import count
 from typing import Any
 
+from redis.asyncio.client import Pipeline
+
 from handoff.lanes import Lanes
 from handoff.state import ThreadRef
 
@@ -78,6 +80,20 @@ class Outbox:
         if put.fresh:
             self.wake()
         return put.job_id
+
+    def put_with_save(
+        self, lane: str, body: dict[str, Any]
+    ) -> Callable[[Pipeline], Callable[[], None]]:
+        """``put`` as part of the caller's save (an ``Extra`` of ``ConversationStore.save``):
+        the job exists if and only if the save's transaction runs, and the pump is woken
+        after it. The ``once`` key is taken now, in order among the update's other sends."""
+        once, now = _next_effect(), time.time()
+
+        def queue(pipe: Pipeline) -> Callable[[], None]:
+            self.lanes.put_in(pipe, lane, body, now=now, once=once)
+            return self.wake
+
+        return queue
 
     async def put_for_ts(self, lane: str, body: dict[str, Any]) -> str:
         """Queue a Slack post whose ts is needed later; returns its stand-in ts."""

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from handoff.media import Download, SharedFile
 from handoff.state import ThreadRef
+
+if TYPE_CHECKING:
+    from handoff.store import Extra
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,11 @@ class CustomerChannel(Protocol):
         buttons: Sequence[ButtonRow] = (),
         signature: Signature | None = None,
     ) -> None: ...
+
+    def send_text_with_save(self, chat_id: int, text: str) -> Extra:
+        """``send_text`` (unsigned, no buttons) as an ``extra`` of the flow's save: the
+        message goes out if and only if the save's transaction runs."""
+        ...
 
     async def send_photo(
         self, chat_id: int, data: bytes, caption: str, signature: Signature | None = None

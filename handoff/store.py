@@ -29,10 +29,11 @@ from typing import Any, cast
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
-from redis.exceptions import LockError, RedisError
+from redis.exceptions import RedisError
 
 from bot.errors import RedisUnavailable
 from bot.redis_url import key_prefix
+from handoff.chat_lock import LOCK_RETRY_SECONDS, LOCK_TIMEOUT_SECONDS, LOCK_WAIT_SECONDS, ChatLock
 from handoff.review.indexer import Change, ReviewIndex
 from handoff.shared_texts import SharedTexts
 from handoff.state import Conversation, Event, ThreadRef
@@ -42,20 +43,13 @@ log = logging.getLogger(__name__)
 
 SEEN_TTL_SECONDS = 7 * 24 * 3600
 SEEN_KEEP = 16
-# How long one message may hold its chat's lock, and how long another waits for it. A
-# message takes milliseconds (Rasa answers within 5 s or is skipped); a worker killed
-# while holding the lock holds up the chat no longer than this.
-LOCK_TIMEOUT_SECONDS = 15.0
-LOCK_WAIT_SECONDS = 30.0
-# A held lock is asked for again this often (redis-py's default, 0.1 s, added up to that to
-# a message that met an employee's reply in its chat).
-LOCK_RETRY_SECONDS = 0.01
 # An employee can click a card the moment Slack shows it, a moment before the outbox has
 # recorded which conversation the new thread belongs to: look again for this long.
 THREAD_WAIT_STEPS = 40
 THREAD_WAIT_STEP_SECONDS = 0.05
 
-# More writes for a save's transaction (a message's map entry, its seen mark).
+# More writes for a save's transaction (a message's map entry, its seen mark, an answer's
+# send). One may return a callable, called once the transaction has run (to wake a pump).
 Extra = Callable[[Pipeline], object]
 
 
@@ -78,27 +72,26 @@ class ConversationStore:
             raise RedisUnavailable(f"REDIS_URL: Redis does not answer ({exc})") from exc
 
     @asynccontextmanager
-    async def chat_lock(self, chat_id: int) -> AsyncIterator[None]:
-        """Serialise all work on one chat across workers, so messages keep their order."""
-        lock = self.redis.lock(
-            self.key("lock", "chat", chat_id),
-            timeout=LOCK_TIMEOUT_SECONDS,
-            sleep=LOCK_RETRY_SECONDS,
-            blocking_timeout=LOCK_WAIT_SECONDS,
+    async def chat_lock(self, chat_id: int, *, take: bool = True) -> AsyncIterator[ChatLock]:
+        """Serialise all work on one chat across workers, so messages keep their order.
+        ``take=False``: the block takes it itself (a message's first read, arrival.py)."""
+        lock = ChatLock(
+            self.redis.lock(
+                self.key("lock", "chat", chat_id),
+                timeout=LOCK_TIMEOUT_SECONDS,
+                sleep=LOCK_RETRY_SECONDS,
+                blocking_timeout=LOCK_WAIT_SECONDS,
+            ),
+            chat_id,
         )
+        if take:
+            await lock.take()
+        failed = True
         try:
-            acquired = await lock.acquire()
-        except (RedisError, OSError) as exc:
-            raise RedisUnavailable(f"cannot lock chat {chat_id}: {exc}") from exc
-        if not acquired:
-            raise RedisUnavailable(f"chat {chat_id} stayed locked for {LOCK_WAIT_SECONDS:.0f}s")
-        try:
-            yield
+            yield lock
+            failed = False
         finally:
-            try:
-                await lock.release()
-            except LockError:
-                log.warning("chat lock expired before release", extra={"chat_id": chat_id})
+            await lock.leave(failed)
 
     async def seen(self, kind: str, key: str | int, *, chat_id: int) -> bool:
         return await self.redis.lpos(self.key("seen", kind, chat_id), str(key)) is not None
@@ -156,10 +149,11 @@ class ConversationStore:
             pipe.zadd(self.key("convs"), {conv.id: conv.opened_at}, nx=True)
             if conv.thread:
                 pipe.set(self.key("thread", conv.thread.channel, conv.thread.ts), conv.id)
-            for queue in extra:
-                queue(pipe)
+            after = [then for queue in extra if callable(then := queue(pipe))]
             row_queued = planned is not None and self.review.queue(pipe, planned)
             done = await pipe.execute()
+        for then in after:
+            then()
         self.texts.stored(*(digest for digest in shared if digest))
         await self.review.settle(change, planned, done[-1] if row_queued else None)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 import time
 from pathlib import Path
 
@@ -14,6 +15,12 @@ from bot.settings import PROJECT_ROOT
 from nlu.rasa_model import rasa_env_vars
 
 log = logging.getLogger(__name__)
+
+# Rasa's CPU priority below the worker's (nice 10) where they share a machine: a parse is
+# throughput work that can wait a moment, while the worker's few milliseconds per message
+# are on every customer's and employee's path. In `make bench`, measured: every latency
+# better (answer p90 443 -> 284 ms, card p50 531 -> 285 ms), throughput unchanged.
+NICENESS = 10
 
 
 class RasaServer:
@@ -33,8 +40,11 @@ class RasaServer:
 
     async def start(self, wait_seconds: float = 300.0) -> str:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        nice = shutil.which("nice")  # coreutils; without it Rasa runs at the usual priority
+        lower = [nice, "-n", str(NICENESS)] if nice else []
         with self.log_path.open("ab") as log_file:
             self.process = await asyncio.create_subprocess_exec(
+                *lower,
                 str(self.rasa),
                 "run",
                 "--enable-api",

@@ -17,7 +17,7 @@ import pytest_asyncio
 
 from bot.settings import PROJECT_ROOT
 from nlu.local_rasa import free_port
-from nlu.rasa_server import RasaServer
+from nlu.rasa_server import NICENESS, RasaServer
 from tests.faults.checker import settle
 from tests.faults.conftest import Fakes, Valkey, Workers
 from tests.faults.traffic import Traffic
@@ -49,6 +49,10 @@ class OwnRasa:
         log_path = self.log_dir / f"rasa-{self.starts}.log"
         self.server = RasaServer(RASA, self.model, port=self.port, log_path=log_path)
         await self.server.start(wait_seconds=LOAD_WITHIN)
+        assert self.server.process is not None
+        # It yields the CPU to the workers (nlu/rasa_server.py), relative to this process.
+        priority = os.getpriority(os.PRIO_PROCESS, self.server.process.pid)
+        assert priority == min(19, os.getpriority(os.PRIO_PROCESS, 0) + NICENESS)
 
     async def kill(self) -> None:
         """SIGKILL to its whole process group (it runs in a session of its own)."""

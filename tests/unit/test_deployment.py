@@ -37,6 +37,7 @@ def test_compose_runs_redis_rasa_and_two_workers_with_health_checks() -> None:
     assert "--appendonly" in services["redis"]["command"]
     assert any(v.endswith(":/data") for v in services["redis"]["volumes"])
     assert "/status" in str(services["rasa"]["healthcheck"]["test"])
+    assert services["rasa"]["cpu_shares"] < 1024  # the workers come first on a shared host
     for worker in _workers().values():
         assert worker["depends_on"]["redis"]["condition"] == "service_healthy"
         assert worker["depends_on"]["rasa"]["condition"] == "service_healthy"
