@@ -94,7 +94,7 @@ class QueuedCustomers:
         ]
 
         def queue(pipe: Pipeline) -> Callable[[], None]:
-            wakes = [put(pipe) for put in puts]
+            wakes = [put.queue(pipe) for put in puts]
             return wakes[-1]
 
         return queue

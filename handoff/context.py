@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from bot.metrics import Metrics
 from handoff.directory import EmployeeDirectory
-from handoff.ports import CustomerChannel, Desk
+from handoff.ports import CustomerOutbox, DeskOutbox
 from handoff.store import ConversationStore
 from nlu.facts import AnswerBook
 from nlu.rasa_client import Nlu
@@ -22,8 +22,8 @@ from nlu.triage import Thresholds
 class Context:
     store: ConversationStore
     nlu: Nlu
-    customers: CustomerChannel
-    desk: Desk
+    customers: CustomerOutbox  # the outbox's queued sends (bot/telegram_outbox.py)
+    desk: DeskOutbox  # (handoff/slack_outbox.py)
     stores: StoreDirectory
     answers: AnswerBook
     employees: EmployeeDirectory

@@ -70,14 +70,15 @@ class CustomerFlow:
             detail = {"text": msg.text, "message_id": msg.message_id, "media": msg.media}
             said = Event("customer_message", ctx.now(), "customer", detail=detail)
             unsaved: list[Event] = []  # saved with the conversation, below
-            posted: Extra | None = None  # the Slack post's map entry, saved with them
+            sends: list[Extra] = []  # the answer, or the post into the thread: with the save
+            entry: Extra | None = None  # the message's map entry, when it has a post
             within = self.flood.within(counted)
-            answer: Extra | None = None  # the bot's answer, sent with the save
             if conv.status is Status.BOT and within:
-                conv, unsaved, answer = await self._bot_turn(conv, msg, arrival.profile, live, said)
+                conv, unsaved, sends = await self._bot_turn(conv, msg, arrival.profile, live, said)
                 await self.posts.follow_card(conv, msg)
             elif within and conv.thread is not None and msg.attachment is None:
-                unsaved, posted = [said], await self.posts.post_text(conv, msg)
+                post, entry = self.posts.post_text_with_save(conv, msg)
+                unsaved, sends = [said], [post]
             else:
                 await ctx.store.append(conv.id, said)
                 within = await self.flood.admit(conv, counted)  # over: one notice (flood.py)
@@ -90,12 +91,13 @@ class CustomerFlow:
                 else:
                     await self.posts.post(conv, msg)
             # The message's bookkeeping in the same transaction: its edits find the
-            # conversation, and a redelivery of the update is skipped.
+            # conversation, and a redelivery of the update is skipped. Its answer or post
+            # goes out if and only if all that is on record.
             extra = (
-                posted or self.posts.remember(conv, msg),
+                entry or self.posts.remember(conv, msg),
                 ctx.store.seen_mark("tg", msg.update_id, chat_id=msg.chat_id),
                 lock.give_back_in,
-                *([answer] if answer else []),
+                *sends,
             )
             name = arrival.profile.get("first_name")
             await ctx.store.save(conv, events=unsaved, name=name, extra=extra)
@@ -118,7 +120,7 @@ class CustomerFlow:
         profile: dict[str, str],
         live: Live,
         said: Event,
-    ) -> tuple[Conversation, list[Event], Extra | None]:
+    ) -> tuple[Conversation, list[Event], list[Extra]]:
         """Answer, or hand off; returns the events left for the message's save (``said``,
         the customer's words, and the answer) and the answer's send: one transaction for
         the three, so the answer goes out once it is on record, and only then."""
@@ -131,9 +133,9 @@ class CustomerFlow:
             send = ctx.customers.send_text_with_save(msg.chat_id, reply.answer)
             detail = {"text": reply.answer, "store_id": reply.store_id, "nlu": reply.decision.nlu}
             answered = Event("bot_answer", ctx.now(), "bot", reply.decision.reason, detail)
-            return conv, [said, answered], send
+            return conv, [said, answered], [send]
         await ctx.store.append(conv.id, said)  # the card shows it
-        return await self._hand_off(conv, reply.decision, reply.store_id), [], None
+        return await self._hand_off(conv, reply.decision, reply.store_id), [], []
 
     async def _decide(
         self, conv: Conversation, msg: CustomerMessage, profile: dict[str, str], live: Live

@@ -32,6 +32,7 @@ pops the job just done and then does what ``next`` does.
 from __future__ import annotations
 
 import enum
+import hashlib
 import json
 import math
 import secrets
@@ -126,16 +127,39 @@ class Lanes:
         return Put(result, fresh=True)
 
     def put_in(
-        self, pipe: Pipeline, lane: str, body: dict[str, Any], *, now: float, once: str | None
+        self,
+        pipe: Pipeline,
+        lane: str,
+        body: dict[str, Any],
+        *,
+        now: float,
+        once: str | None,
+        job_id: str,
     ) -> None:
         """``put``, queued into the caller's transaction: the job exists if and only if
         the transaction runs (the script's text, not its SHA: a pipeline that holds a
-        registered script asks SCRIPT EXISTS first, one more round trip)."""
-        keys, args = self._put_call(lane, body, now, None, once)
+        registered script asks SCRIPT EXISTS first, one more round trip). ``job_id``
+        from ``job_id``; a ``once`` key put before keeps its first job instead."""
+        keys, args = self._put_call(lane, body, now, None, once, job_id)
         pipe.eval(lane_scripts.PUT, len(keys), *keys, *args)
 
+    def job_id(self, once: str | None, now: float) -> str:
+        """The id a put at ``now`` gives a new job, known before it runs: with a ``once``
+        key, its mark's hash, as the script makes it (lane_scripts._MARK_ID); else a
+        random one, unique among live jobs and ``posted`` records."""
+        if not once:
+            return secrets.token_hex(8)
+        mark = f"{self.marks_key(once)}\n{once}\n{math.ceil(now + self.once_seconds)}"
+        return hashlib.sha1(mark.encode(), usedforsecurity=False).hexdigest()[:16]
+
     def _put_call(
-        self, lane: str, body: dict[str, Any], now: float, blob: bytes | None, once: str | None
+        self,
+        lane: str,
+        body: dict[str, Any],
+        now: float,
+        blob: bytes | None,
+        once: str | None,
+        job_id: str | None = None,
     ) -> tuple[list[str], list[Any]]:
         keys = [
             self.key("lane", lane),
@@ -151,7 +175,7 @@ class Lanes:
             lane,
             once or "",
             math.ceil(now + self.once_seconds),
-            secrets.token_hex(8),  # unique among live jobs and ``posted`` records
+            job_id or self.job_id(None, now),
         ]
         return keys, args
 

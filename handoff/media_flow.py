@@ -64,6 +64,15 @@ class CustomerPosts:
         elif (entry := await self.post_text(conv, msg)) is not None:
             await self.map.write(entry)
 
+    def post_text_with_save(self, conv: Conversation, msg: CustomerMessage) -> tuple[Extra, Extra]:
+        """The words into the thread, and the map entry that lets an edit find the post:
+        both as extras of the message's save (customer_flow)."""
+        assert conv.thread is not None, "post only into a conversation's thread"
+        ts, post = self.ctx.desk.post_customer_message_with_save(
+            conv.thread, conv.id, msg.first_name, msg.text
+        )
+        return post, self.map.entry(msg.chat_id, msg.message_id, conv.id, ts)
+
     async def post_text(self, conv: Conversation, msg: CustomerMessage) -> Extra | None:
         """The words into the thread; returns the map entry that lets an edit find the
         post, for the caller to save (with the message's save, customer_flow)."""

@@ -26,6 +26,7 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
+from dataclasses import dataclass
 from itertools import count
 from typing import Any
 
@@ -69,6 +70,14 @@ def is_queued(ts: str) -> bool:
     return ts.startswith(QUEUED_PREFIX)
 
 
+@dataclass(frozen=True)
+class Staged:
+    """A put waiting for a save: its ``Extra``, and the stand-in ts of its job."""
+
+    queue: Callable[[Pipeline], Callable[[], None]]
+    ts: str
+
+
 class Outbox:
     def __init__(self, lanes: Lanes, *, wake: Callable[[], None] = lambda: None) -> None:
         self.lanes = lanes
@@ -81,19 +90,20 @@ class Outbox:
             self.wake()
         return put.job_id
 
-    def put_with_save(
-        self, lane: str, body: dict[str, Any]
-    ) -> Callable[[Pipeline], Callable[[], None]]:
+    def put_with_save(self, lane: str, body: dict[str, Any]) -> Staged:
         """``put`` as part of the caller's save (an ``Extra`` of ``ConversationStore.save``):
         the job exists if and only if the save's transaction runs, and the pump is woken
-        after it. The ``once`` key is taken now, in order among the update's other sends."""
+        after it. The ``once`` key is taken now, in order among the update's other sends.
+        Its stand-in ts (``put_for_ts``) is known at once: the save that puts the job also
+        marks the update handled, so no earlier job can hold the ``once`` key."""
         once, now = _next_effect(), time.time()
+        job_id = self.lanes.job_id(once, now)
 
         def queue(pipe: Pipeline) -> Callable[[], None]:
-            self.lanes.put_in(pipe, lane, body, now=now, once=once)
+            self.lanes.put_in(pipe, lane, body, now=now, once=once, job_id=job_id)
             return self.wake
 
-        return queue
+        return Staged(queue, QUEUED_PREFIX + job_id)
 
     async def put_for_ts(self, lane: str, body: dict[str, Any]) -> str:
         """Queue a Slack post whose ts is needed later; returns its stand-in ts."""

@@ -32,7 +32,7 @@ from handoff.outbox_codec import (
 from handoff.ports import Choice, Desk, HandoffCard
 from handoff.slack_desk import SlackDesk
 from handoff.state import ThreadRef
-from handoff.store import ConversationStore
+from handoff.store import ConversationStore, Extra
 
 # Slack errors that pass (or that an operator fixes, after which the posts should go).
 PASSING_ERRORS = frozenset(
@@ -86,6 +86,18 @@ class QueuedDesk:
             "text": text,
         }
         return await self.outbox.put_for_ts(await self._lane(thread), body)
+
+    def post_customer_message_with_save(
+        self, thread: ThreadRef, conversation_id: str, customer_name: str, text: str
+    ) -> tuple[str, Extra]:
+        body = {
+            "kind": "customer_message",
+            "thread": encode_thread(thread),
+            "name": customer_name,
+            "text": text,
+        }
+        staged = self.outbox.put_with_save(slack_lane(conversation_id), body)
+        return staged.ts, staged.queue
 
     async def update_customer_message(
         self, thread: ThreadRef, ts: str, customer_name: str, text: str

@@ -1,5 +1,6 @@
-"""The bot's answer is queued in the transaction that records it (a transactional outbox):
-it goes out if and only if the save runs, once per update however often it is handled."""
+"""The bot's answer, and a message posted into its thread, are queued in the transaction
+that records them (a transactional outbox): they go out if and only if the save runs,
+once per update however often it is handled."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from redis.exceptions import ResponseError
 
 from bot.telegram_outbox import QueuedCustomers
 from handoff.lanes import Lanes
-from handoff.outbox import Outbox, effects_of, telegram_lane
-from handoff.state import open_conversation
+from handoff.outbox import QUEUED_PREFIX, Outbox, effects_of, slack_lane, telegram_lane
+from handoff.slack_outbox import QueuedDesk
+from handoff.state import ThreadRef, open_conversation
 from handoff.store import ConversationStore
 
 T0 = 1_764_000_000.0
@@ -86,3 +88,26 @@ async def test_an_update_handled_twice_queues_its_answer_once(redis: Redis) -> N
         with effects_of("tg:3"):
             await store.save(conv, extra=[channel.send_text_with_save(7, "Hello")])
     assert len(await queued(redis, lanes, 7)) == 1
+
+
+async def test_a_thread_post_is_queued_by_the_save_under_its_stand_in_ts(redis: Redis) -> None:
+    wakes = Wakes()
+    lanes = Lanes(redis, prefix="tandem", name="out")
+    store = ConversationStore(redis)
+    # The direct desk is only for downloads, not used here.
+    desk = QueuedDesk(Outbox(lanes, wake=wakes), store, direct=None)  # type: ignore[arg-type]
+    conv = open_conversation(await store.next_conversation_id(), 8, T0)
+    with effects_of("tg:4"):
+        ts, post = desk.post_customer_message_with_save(
+            ThreadRef("C0DESK", "1.5"), conv.id, "Al", "still broken"
+        )
+    lane = lanes.key("lane", slack_lane(conv.id))
+    assert await redis.llen(lane) == 0
+
+    await store.save(conv, extra=[post])
+
+    [job_id] = await redis.lrange(lane, 0, -1)
+    assert ts == QUEUED_PREFIX + job_id.decode()  # an edit finds the post by it
+    body = json.loads(await redis.hget(lanes.key("job", job_id.decode()), "body"))
+    assert (body["kind"], body["name"], body["text"]) == ("customer_message", "Al", "still broken")
+    assert wakes.count == 1

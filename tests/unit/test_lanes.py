@@ -121,6 +121,7 @@ async def test_once_keys_refuse_a_redelivery_and_name_the_first_job(redis: Redis
     assert first.fresh
     assert not again.fresh
     assert again.job_id == first.job_id
+    assert lanes.job_id("update-7", now) == first.job_id  # known before a staged put runs
     assert await redis.lrange(lanes.key("lane", "chat"), 0, -1) == [first.job_id.encode()]
     # A numbered send is put once whichever lane it goes to (a thread's stand-in may have
     # been replaced by the real thread when its update runs again).
