@@ -138,8 +138,8 @@ class Lanes:
     ) -> None:
         """``put``, queued into the caller's transaction: the job exists if and only if
         the transaction runs (the script's text, not its SHA: a pipeline that holds a
-        registered script asks SCRIPT EXISTS first, one more round trip). ``job_id``
-        from ``job_id``; a ``once`` key put before keeps its first job instead."""
+        registered script asks SCRIPT EXISTS first, one more round trip). ``job_id`` is
+        what ``job_id()`` gave beforehand; a ``once`` key put before keeps its first job."""
         keys, args = self._put_call(lane, body, now, None, once, job_id)
         pipe.eval(lane_scripts.PUT, len(keys), *keys, *args)
 
