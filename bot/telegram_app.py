@@ -50,7 +50,6 @@ def build_bot(token: str, api_base_url: str, *, max_sends_per_second: int = 30) 
         base_url=f"{api}/bot",
         base_file_url=f"{api}/file/bot",
         request=_bot_request(),
-        get_updates_request=AiohttpRequest(1),  # long polling's one connection
         # Counts retries when metrics are on (bot/metrics_hooks.py).
         rate_limiter=CountingRateLimiter(overall_max_rate=max_sends_per_second, max_retries=5),
     )
