@@ -61,8 +61,8 @@ class CustomerPosts:
         assert thread is not None, "post only into a conversation's thread"
         if msg.attachment is not None:
             await self._post_file(conv, thread, msg, msg.attachment)
-        elif (entry := await self.post_text(conv, msg)) is not None:
-            await self.map.write(entry)
+        else:
+            await self._post_text(conv, msg)
 
     def post_text_with_save(self, conv: Conversation, msg: CustomerMessage) -> tuple[Extra, Extra]:
         """The words into the thread, and the map entry that lets an edit find the post:
@@ -73,12 +73,13 @@ class CustomerPosts:
         )
         return post, self.map.entry(msg.chat_id, msg.message_id, conv.id, ts)
 
-    async def post_text(self, conv: Conversation, msg: CustomerMessage) -> Extra | None:
-        """The words into the thread; returns the map entry that lets an edit find the
-        post, for the caller to save (with the message's save, customer_flow)."""
+    async def _post_text(self, conv: Conversation, msg: CustomerMessage) -> None:
+        """The words into the thread, and at once the map entry that lets an edit find the
+        post (a file's caption: not part of the message's save)."""
         assert conv.thread is not None, "post only into a conversation's thread"
         ts = await self.ctx.desk.post_customer_message(conv.thread, msg.first_name, msg.text)
-        return self.map.entry(msg.chat_id, msg.message_id, conv.id, ts) if ts else None
+        if ts:
+            await self.map.record(msg.chat_id, msg.message_id, conv.id, ts)
 
     async def _post_file(
         self, conv: Conversation, thread: ThreadRef, msg: CustomerMessage, file: Attachment
@@ -119,8 +120,8 @@ class CustomerPosts:
             f"{msg.first_name} sent a {label} ({human_size(file.size)}), over the {LIMIT} limit, "
             "so it could not be passed on. They were asked for a smaller one.",
         )
-        if msg.text and (entry := await self.post_text(conv, msg)) is not None:
-            await self.map.write(entry)  # the caption still reaches the people
+        if msg.text:  # the caption still reaches the people
+            await self._post_text(conv, msg)
         detail = {"message_id": msg.message_id, "size": file.size, "text": text}
         await ctx.store.append(
             conv.id, Event("file_refused", ctx.now(), "bot", "too_large", detail)

@@ -64,12 +64,9 @@ class MessageMap:
     async def record(
         self, chat_id: int, message_id: int, conversation_id: str, slack_ts: str | None = None
     ) -> None:
-        await self.write(self.entry(chat_id, message_id, conversation_id, slack_ts))
-
-    async def write(self, entry: Extra) -> None:
         """An entry on its own round trip."""
         async with self.redis.pipeline(transaction=False) as pipe:
-            entry(pipe)
+            self.entry(chat_id, message_id, conversation_id, slack_ts)(pipe)
             await pipe.execute()
 
     async def find(self, chat_id: int, message_id: int) -> Posted | None:
