@@ -28,6 +28,11 @@ RASA = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
 LOAD_WITHIN = 90.0  # seconds for Rasa to load the model, on a busy 2-core machine
 
 
+def autogroup_nice(pid: int) -> int | None:
+    group = Path(f"/proc/{pid}/autogroup")  # e.g. "/autogroup-6 nice 10"
+    return int(group.read_text().split()[-1]) if group.exists() else None
+
+
 class OwnRasa:
     """A Rasa server on a fixed port, for the newest trained model in models/."""
 
@@ -51,8 +56,11 @@ class OwnRasa:
         await self.server.start(wait_seconds=LOAD_WITHIN)
         assert self.server.process is not None
         # It yields the CPU to the workers (nlu/rasa_server.py), relative to this process.
-        priority = os.getpriority(os.PRIO_PROCESS, self.server.process.pid)
+        pid = self.server.process.pid
+        priority = os.getpriority(os.PRIO_PROCESS, pid)
         assert priority == min(19, os.getpriority(os.PRIO_PROCESS, 0) + NICENESS)
+        group = autogroup_nice(pid)  # its session's share too, where Linux has autogroups
+        assert group is None or group == NICENESS
 
     async def kill(self) -> None:
         """SIGKILL to its whole process group (it runs in a session of its own)."""
