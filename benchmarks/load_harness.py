@@ -95,6 +95,9 @@ async def start_worker(env: dict[str, str], log: Path) -> WorkerProcess:
             stdin=asyncio.subprocess.DEVNULL,
             stdout=out,
             stderr=asyncio.subprocess.STDOUT,
+            # Its own session, as a service manager starts it: on Linux, its own share of
+            # the CPU (autogroup), not one shared with the fakes and customers here.
+            start_new_session=True,
         )
     deadline = time.monotonic() + WORKER_START_SECONDS
     while True:

@@ -69,6 +69,17 @@ def histograms(metrics_text: str) -> dict[str, Buckets]:
     return {key: sorted(buckets.items()) for key, buckets in found.items()}
 
 
+def counters(metrics_text: str, name: str) -> dict[str, float]:
+    """A counter of a /metrics page by the value of its one label (``""`` without one)."""
+    found: dict[str, float] = {}
+    for family in text_string_to_metric_families(metrics_text):
+        if family.name == name and family.type == "counter":
+            for sample in family.samples:
+                if sample.name == f"{name}_total":
+                    found[next(iter(sample.labels.values()), "")] = sample.value
+    return found
+
+
 def minus(after: Buckets, before: Buckets | None) -> Buckets:
     """What a histogram gathered between two scrapes."""
     earlier = dict(before or [])
@@ -151,6 +162,11 @@ class Phase:
         h0, h1 = histograms(self.before.metrics), histograms(self.after.metrics)
         return minus(h1[name], h0.get(name)) if name in h1 else []
 
+    def counted(self, name: str) -> dict[str, int]:
+        """A labelled counter of the worker's /metrics, as it grew during the phase."""
+        c0, c1 = counters(self.before.metrics, name), counters(self.after.metrics, name)
+        return {label: int(value - c0.get(label, 0.0)) for label, value in sorted(c1.items())}
+
     def own(self, nlu: str | None = None) -> tuple[float, float, float]:
         labels = [nlu] if nlu else ["parsed", "not_parsed"]
         return quantiles(merged(*(self.gathered(f'{OWN}{{nlu="{n}"}}') for n in labels)))
@@ -207,6 +223,10 @@ def rows(
         Row("  parsed messages", latency_cell(*load.own("parsed"))),
         Row("  thread messages (no parse)", latency_cell(*load.own("not_parsed"))),
         Row("  one at a time", latency_cell(*solo.own())),
+        Row(
+            "  parses begun with the first read",
+            ", ".join(f"{n} {o}" for o, n in load.counted("tandem_early_parses").items()),
+        ),
         Row(
             "worker's Rasa parse",
             latency_cell(*quantiles(load.gathered("tandem_rasa_parse_seconds"))),

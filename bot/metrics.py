@@ -83,6 +83,13 @@ class Metrics:
             buckets=OWN_TIME_BUCKETS,
             registry=r,
         )
+        self.early_parses = Counter(
+            "tandem_early_parses",
+            "Customer messages' Rasa parses by when they started: with the first read and "
+            "used, dropped (a person had the chat), or late (started after the read)",
+            ["outcome"],
+            registry=r,
+        )
         self._depth: Callable[[], Awaitable[int]] | None = None
 
     def received(self, source: str) -> None:
@@ -96,6 +103,9 @@ class Metrics:
 
     def retried(self, channel: str, kind: str) -> None:
         self.send_retries.labels(channel, kind).inc()
+
+    def early_parse(self, outcome: str) -> None:
+        self.early_parses.labels(outcome).inc()
 
     def claimed(self, seconds: float) -> None:
         self.time_to_human.observe(max(0.0, seconds))

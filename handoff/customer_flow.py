@@ -16,6 +16,7 @@ from handoff.arrival import arrive
 from handoff.cards import build_card
 from handoff.context import Context
 from handoff.controls import Live, LiveControls, paused_note, paused_reply
+from handoff.early_parse import EarlyParse, EarlyParses
 from handoff.edit_flow import EditFlow
 from handoff.escalation import begin
 from handoff.flood import FloodGate
@@ -52,9 +53,19 @@ class CustomerFlow:
         self.posts = CustomerPosts(ctx)  # texts and files into the thread (media_flow)
         self.edits = EditFlow(ctx)
         self.flood = FloodGate(ctx)  # per-customer rate limit (flood.py)
+        self.parses = EarlyParses(ctx.nlu, counted=ctx.metrics.early_parse)
 
     @timed_message  # whole, Rasa and own time per message into ctx.metrics (bot/metrics.py)
     async def on_message(self, msg: CustomerMessage) -> None:
+        # Rasa parses while the first read is under way (early_parse.py), where it is likely
+        # needed; the read decides whether it is.
+        early = self.parses.start(msg.chat_id, msg.text, media=msg.media is not None)
+        try:
+            await self._handle(msg, early)
+        finally:
+            self.parses.done(early)
+
+    async def _handle(self, msg: CustomerMessage, early: EarlyParse | None) -> None:
         ctx = self.ctx
         # The lock is taken with the first read and given back by the last save.
         async with ctx.store.chat_lock(msg.chat_id, take=False) as lock:
@@ -74,7 +85,8 @@ class CustomerFlow:
             entry: Extra | None = None  # the message's map entry, when it has a post
             within = self.flood.within(counted)
             if conv.status is Status.BOT and within:
-                conv, unsaved, sends = await self._bot_turn(conv, msg, arrival.profile, live, said)
+                turn = await self._bot_turn(conv, msg, arrival.profile, live, said, early)
+                conv, unsaved, sends = turn
                 await self.posts.follow_card(conv, msg)
             elif within and conv.thread is not None and msg.attachment is None:
                 post, entry = self.posts.post_text_with_save(conv, msg)
@@ -99,6 +111,8 @@ class CustomerFlow:
                 lock.give_back_in,
                 *sends,
             )
+            # Where this message leaves the chat: does the bot answer its next one?
+            self.parses.note(msg.chat_id, bot_answers=conv.status is Status.BOT and within)
             name = arrival.profile.get("first_name")
             await ctx.store.save(conv, events=unsaved, name=name, extra=extra)
 
@@ -109,8 +123,7 @@ class CustomerFlow:
         if current is not None and current.status is not Status.RESOLVED:
             return current
         conv = open_conversation(await ctx.store.next_conversation_id(), msg.chat_id, ctx.now())
-        await ctx.store.count_conversation(msg.chat_id)
-        await ctx.store.save(conv)
+        await ctx.store.save(conv, extra=(ctx.store.conversation_counted(msg.chat_id),))
         return conv
 
     async def _bot_turn(
@@ -120,12 +133,13 @@ class CustomerFlow:
         profile: dict[str, str],
         live: Live,
         said: Event,
+        early: EarlyParse | None,
     ) -> tuple[Conversation, list[Event], list[Extra]]:
         """Answer, or hand off; returns the events left for the message's save (``said``,
         the customer's words, and the answer) and the answer's send: one transaction for
         the three, so the answer goes out once it is on record, and only then."""
         ctx = self.ctx
-        reply = await self._decide(conv, msg, profile, live)
+        reply = await self._decide(conv, msg, profile, live, early)
         ctx.metrics.decided(reply.decision.route, reply.decision.reason)
         if reply.decision.route == "answer" and reply.answer is not None:
             if reply.decision.reason == "store_choice" and reply.store_id:
@@ -138,7 +152,12 @@ class CustomerFlow:
         return await self._hand_off(conv, reply.decision, reply.store_id), [], []
 
     async def _decide(
-        self, conv: Conversation, msg: CustomerMessage, profile: dict[str, str], live: Live
+        self,
+        conv: Conversation,
+        msg: CustomerMessage,
+        profile: dict[str, str],
+        live: Live,
+        early: EarlyParse | None,
     ) -> Reply:
         """Triage; a file, or Rasa being down, goes straight to a person."""
         ctx = self.ctx
@@ -147,7 +166,7 @@ class CustomerFlow:
             reason = handoff("media", detail=f"the customer sent a {msg.media}")
             return Reply(reason, None, ctx.responder.store_for(msg.text, None, home))
         try:
-            nlu = await ctx.nlu.parse(msg.text)
+            nlu = await self.parses.parse(early, msg.text)
         except NluUnavailable:
             reason = handoff("nlu_unavailable", detail="Rasa did not answer")
             return Reply(reason, None, ctx.responder.store_for(msg.text, None, home))

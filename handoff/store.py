@@ -228,6 +228,15 @@ class ConversationStore:
         """Count a new conversation of this customer (shown to employees as history)."""
         return int(await self.redis.hincrby(self.key("customer", chat_id), "conversations", 1))
 
+    def conversation_counted(self, chat_id: int) -> Extra:
+        """``count_conversation`` in a save's transaction (the new conversation's first)."""
+        key = self.key("customer", chat_id)
+
+        def queue(pipe: Pipeline) -> None:
+            pipe.hincrby(key, "conversations", 1)
+
+        return queue
+
     async def open_counts(self) -> dict[str, int]:
         """How many conversations each employee owns right now (for routing)."""
         raw = await self.redis.hgetall(self.key("open"))

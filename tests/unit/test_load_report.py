@@ -10,6 +10,7 @@ from prometheus_client import generate_latest
 
 from benchmarks.load_report import (
     Row,
+    counters,
     histogram_quantile,
     histograms,
     merged,
@@ -54,6 +55,15 @@ def test_worker_histograms_read_from_metrics_within_a_millisecond() -> None:
         assert histogram_quantile(gathered, q) == pytest.approx(percentile(own, q * 100), abs=1e-3)
     both = merged(gathered, gathered)
     assert both[-1][1] == 2 * len(own)
+
+
+def test_worker_counters_read_by_label() -> None:
+    metrics = Metrics()
+    for outcome in ("used", "used", "dropped"):
+        metrics.early_parse(outcome)
+    text = generate_latest(metrics.registry).decode()
+    assert counters(text, "tandem_early_parses") == {"used": 2.0, "dropped": 1.0}
+    assert counters(text, "tandem_no_such_counter") == {}
 
 
 def test_table_shows_each_figure_with_target_and_verdict() -> None:
