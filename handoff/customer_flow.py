@@ -12,11 +12,11 @@ from dataclasses import dataclass, replace
 
 from bot.errors import NluUnavailable
 from bot.metrics import timed_message
-from handoff.arrival import arrive
+from handoff.arrival import Arrival, arrive
 from handoff.cards import build_card
 from handoff.context import Context
 from handoff.controls import Live, LiveControls, paused_note, paused_reply
-from handoff.early_parse import EarlyParse, EarlyParses
+from handoff.early_parse import EarlyParses, Parsed
 from handoff.edit_flow import EditFlow
 from handoff.escalation import begin
 from handoff.flood import FloodGate
@@ -57,22 +57,19 @@ class CustomerFlow:
 
     @timed_message  # whole, Rasa and own time per message into ctx.metrics (bot/metrics.py)
     async def on_message(self, msg: CustomerMessage) -> None:
-        # Rasa parses while the first read is under way (early_parse.py), where it is likely
-        # needed; the read decides whether it is.
-        early = self.parses.start(msg.chat_id, msg.text, media=msg.media is not None)
-        try:
-            await self._handle(msg, early)
-        finally:
-            self.parses.done(early)
-
-    async def _handle(self, msg: CustomerMessage, early: EarlyParse | None) -> None:
         ctx = self.ctx
         # The lock is taken with the first read and given back by the last save.
         async with ctx.store.chat_lock(msg.chat_id, take=False) as lock:
             # Notices and pauses set from Slack are read with the rest, for triage.
             reads = (self.flood.counting(msg.chat_id), LiveControls(ctx).reading)
             profile = _profile_of(msg)
-            arrival = await arrive(ctx.store, msg.chat_id, msg.update_id, profile, reads, lock=lock)
+            read = arrive(ctx.store, msg.chat_id, msg.update_id, profile, reads, lock=lock)
+            parsed: Parsed = None
+            if self.parses.worth(msg.chat_id, msg.text, media=msg.media is not None):
+                # Rasa parses while the read is under way (early_parse.py); the read decides.
+                arrival, parsed = await self.parses.alongside(read, msg.text, self._bot_may_answer)
+            else:
+                arrival = await read
             counted, live = arrival.read
             if arrival.seen:
                 log.info("duplicate update skipped", extra={"update_id": msg.update_id})
@@ -85,7 +82,7 @@ class CustomerFlow:
             entry: Extra | None = None  # the message's map entry, when it has a post
             within = self.flood.within(counted)
             if conv.status is Status.BOT and within:
-                turn = await self._bot_turn(conv, msg, arrival.profile, live, said, early)
+                turn = await self._bot_turn(conv, msg, arrival.profile, live, said, parsed)
                 conv, unsaved, sends = turn
                 await self.posts.follow_card(conv, msg)
             elif within and conv.thread is not None and msg.attachment is None:
@@ -116,6 +113,12 @@ class CustomerFlow:
             name = arrival.profile.get("first_name")
             await ctx.store.save(conv, events=unsaved, name=name, extra=extra)
 
+    def _bot_may_answer(self, arrival: Arrival) -> bool:
+        """Whether the message may need its parse, as far as its first read tells."""
+        conv, counted = arrival.conversation, arrival.read[0]
+        bot_owns = conv is None or conv.status in (Status.BOT, Status.RESOLVED)
+        return not arrival.seen and bot_owns and self.flood.within(counted)
+
     async def _current_or_new(
         self, msg: CustomerMessage, current: Conversation | None
     ) -> Conversation:
@@ -133,13 +136,13 @@ class CustomerFlow:
         profile: dict[str, str],
         live: Live,
         said: Event,
-        early: EarlyParse | None,
+        parsed: Parsed,
     ) -> tuple[Conversation, list[Event], list[Extra]]:
         """Answer, or hand off; returns the events left for the message's save (``said``,
         the customer's words, and the answer) and the answer's send: one transaction for
         the three, so the answer goes out once it is on record, and only then."""
         ctx = self.ctx
-        reply = await self._decide(conv, msg, profile, live, early)
+        reply = await self._decide(conv, msg, profile, live, parsed)
         ctx.metrics.decided(reply.decision.route, reply.decision.reason)
         if reply.decision.route == "answer" and reply.answer is not None:
             if reply.decision.reason == "store_choice" and reply.store_id:
@@ -157,7 +160,7 @@ class CustomerFlow:
         msg: CustomerMessage,
         profile: dict[str, str],
         live: Live,
-        early: EarlyParse | None,
+        parsed: Parsed,
     ) -> Reply:
         """Triage; a file, or Rasa being down, goes straight to a person."""
         ctx = self.ctx
@@ -166,7 +169,7 @@ class CustomerFlow:
             reason = handoff("media", detail=f"the customer sent a {msg.media}")
             return Reply(reason, None, ctx.responder.store_for(msg.text, None, home))
         try:
-            nlu = await self.parses.parse(early, msg.text)
+            nlu = await self.parses.parse(parsed, msg.text)
         except NluUnavailable:
             reason = handoff("nlu_unavailable", detail="Rasa did not answer")
             return Reply(reason, None, ctx.responder.store_for(msg.text, None, home))
