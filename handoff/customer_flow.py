@@ -82,8 +82,9 @@ class CustomerFlow:
             entry: Extra | None = None  # the message's map entry, when it has a post
             within = self.flood.within(counted)
             if conv.status is Status.BOT and within:
-                turn = await self._bot_turn(conv, msg, arrival.profile, live, said, parsed)
-                conv, unsaved, sends = turn
+                conv, unsaved, sends = await self._bot_turn(
+                    conv, msg, arrival.profile, live, said, parsed
+                )
                 await self.posts.follow_card(conv, msg)
             elif within and conv.thread is not None and msg.attachment is None:
                 post, entry = self.posts.post_text_with_save(conv, msg)
