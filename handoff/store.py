@@ -224,12 +224,9 @@ class ConversationStore:
         if fields:
             await self.redis.hset(self.key("customer", chat_id), mapping=cast(Any, fields))
 
-    async def count_conversation(self, chat_id: int) -> int:
-        """Count a new conversation of this customer (shown to employees as history)."""
-        return int(await self.redis.hincrby(self.key("customer", chat_id), "conversations", 1))
-
     def conversation_counted(self, chat_id: int) -> Extra:
-        """``count_conversation`` in a save's transaction (the new conversation's first)."""
+        """Count a new conversation of this customer (shown to employees as history), in
+        the transaction of its first save."""
         key = self.key("customer", chat_id)
 
         def queue(pipe: Pipeline) -> None:
