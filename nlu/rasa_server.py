@@ -18,8 +18,9 @@ log = logging.getLogger(__name__)
 
 # Rasa's CPU priority below the worker's (nice 10) where they share a machine: a parse is
 # throughput work that can wait a moment, while the worker's few milliseconds per message
-# are on every customer's and employee's path. In `make bench`, measured: every latency
-# better (answer p90 443 -> 284 ms, card p50 531 -> 285 ms), throughput unchanged.
+# are on every customer's and employee's path. In `make bench` on 2 cores, once it took
+# effect (the autogroup, below): Tandem's own time p50 12.7 -> 7.1 ms; Rasa, saturated,
+# parsed ~15% less, won back by serving on one TensorFlow thread.
 NICENESS = 10
 # Linux gives each session its own scheduling group (autogroup) and shares the CPU equally
 # between groups, whatever their members' nice: Rasa runs in a session of its own (Ctrl-C
@@ -28,7 +29,7 @@ AUTOGROUP = "/proc/{pid}/autogroup"
 # One TensorFlow thread per op and between ops while serving (an operator's own values win):
 # a parse is a small model's few matrix products, and thread pools handing them around cost
 # more than they save where Rasa shares a few cores. In `make bench` on 2 cores: Rasa's own
-# /model/parse rate 118-128/s with TensorFlow's defaults, 138-142/s with one thread.
+# /model/parse rate 118-128/s with TensorFlow's defaults, 131-145/s with one thread.
 SERVING_THREADS = {"TF_INTER_OP_PARALLELISM_THREADS": "1", "TF_INTRA_OP_PARALLELISM_THREADS": "1"}
 
 
