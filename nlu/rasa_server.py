@@ -26,6 +26,7 @@ NICENESS = 10
 # between groups, whatever their members' nice: Rasa runs in a session of its own (Ctrl-C
 # at the terminal must not reach it), so its group is lowered too, or `nice` does nothing.
 AUTOGROUP = "/proc/{pid}/autogroup"
+AUTOGROUPS_ENABLED = "/proc/sys/kernel/sched_autogroup_enabled"
 # One TensorFlow thread per op and between ops while serving (an operator's own values win):
 # a parse is a small model's few matrix products, and thread pools handing them around cost
 # more than they save where Rasa shares a few cores. In `make bench` on 2 cores: Rasa's own
@@ -115,13 +116,26 @@ class RasaServer:
 
 def lower_autogroup(pid: int, niceness: int = NICENESS) -> bool:
     """Give the process's autogroup (its session's share of the CPU) ``niceness``; False
-    where there are none (not Linux, or autogroups off): ``nice`` alone then applies."""
+    where that does nothing (not Linux, or autogroups off): ``nice`` alone then applies."""
+    if not autogroups_on():
+        return False
     try:
+        # EINVAL for a process left in the root group (a session begun before autogroups
+        # were on, or init's), whose share cannot change; ENOENT for one that is gone.
         Path(AUTOGROUP.format(pid=pid)).write_text(str(niceness))
     except OSError as exc:
         log.debug("rasa's autogroup not lowered", extra={"error": type(exc).__name__})
         return False
     return True
+
+
+def autogroups_on() -> bool:
+    """Whether this kernel schedules sessions as autogroups (a sysctl may switch them off,
+    and then a group's nice is kept but means nothing)."""
+    try:
+        return Path(AUTOGROUPS_ENABLED).read_text().strip() != "0"
+    except OSError:
+        return False
 
 
 def serving_env(root: Path = PROJECT_ROOT) -> dict[str, str]:

@@ -17,7 +17,7 @@ import pytest_asyncio
 
 from bot.settings import PROJECT_ROOT
 from nlu.local_rasa import free_port
-from nlu.rasa_server import NICENESS, RasaServer
+from nlu.rasa_server import NICENESS, RasaServer, autogroups_on
 from tests.faults.checker import settle
 from tests.faults.conftest import Fakes, Valkey, Workers
 from tests.faults.traffic import Traffic
@@ -29,8 +29,9 @@ LOAD_WITHIN = 90.0  # seconds for Rasa to load the model, on a busy 2-core machi
 
 
 def autogroup_nice(pid: int) -> int | None:
-    group = Path(f"/proc/{pid}/autogroup")  # e.g. "/autogroup-6 nice 10"
-    return int(group.read_text().split()[-1]) if group.exists() else None
+    group = Path(f"/proc/{pid}/autogroup")  # "/autogroup-6 nice 10"; empty in the root group
+    shown = group.read_text().split() if autogroups_on() and group.exists() else []
+    return int(shown[-1]) if shown else None
 
 
 class OwnRasa:
