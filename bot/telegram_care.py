@@ -1,7 +1,9 @@
 """Telegram handlers for ratings and the customer's own memory: ``/profile``, ``/forget``.
 
 Registered next to the main handlers (bot/telegram_app.py). The rating comment is
-caught in an earlier handler group, so an armed comment never reaches triage.
+caught in an earlier handler group, so an armed comment never reaches triage. Replies go
+through the outbox like every message to a customer (handoff/outbox.py): queued in the
+chat's lane, in order, and once however often the update is handled.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
@@ -24,6 +26,7 @@ from bot.telegram_app import TgApp, to_customer_message
 from handoff.context import Context
 from handoff.memory import Memory
 from handoff.memory_words import FORGET_CANCELLED, FORGET_EXPIRED, FORGET_WINDOW_SECONDS
+from handoff.ports import Button, CustomerChannel
 from handoff.rating_words import COMMENT, RATE, parse_rate
 from handoff.ratings import Outcome, RatingFlow
 
@@ -33,14 +36,9 @@ FORGET = "forget:"
 FORGET_YES, FORGET_NO = FORGET + "yes:", FORGET + "no"
 
 
-def forget_keyboard(now: float) -> InlineKeyboardMarkup:
+def forget_buttons(now: float) -> tuple[Button, Button]:
     """The confirmation carries when it was asked, so an old button cannot erase later."""
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton("Yes, forget me", callback_data=f"{FORGET_YES}{int(now)}")],
-            [InlineKeyboardButton("No, keep it", callback_data=FORGET_NO)],
-        ]
-    )
+    return Button("Yes, forget me", f"{FORGET_YES}{int(now)}"), Button("No, keep it", FORGET_NO)
 
 
 def confirmation_fresh(data: str, now: float, window: float = FORGET_WINDOW_SECONDS) -> bool:
@@ -51,13 +49,21 @@ def confirmation_fresh(data: str, now: float, window: float = FORGET_WINDOW_SECO
 def register_care(app: TgApp, ctx: Context, *, review_base: str, retention_days: int) -> None:
     """``review_base``: where supervisors open the dashboard (for low-rating alerts)."""
     ratings = RatingFlow(ctx, review_base)
-    CareHandlers(ratings, Memory(ctx, retention_days), ctx.now).register(app)
+    memory = Memory(ctx, retention_days)
+    CareHandlers(ratings, memory, ctx.customers, ctx.now).register(app)
 
 
 class CareHandlers:
-    def __init__(self, ratings: RatingFlow, memory: Memory, clock: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        ratings: RatingFlow,
+        memory: Memory,
+        customers: CustomerChannel,
+        clock: Callable[[], float],
+    ) -> None:
         self.ratings = ratings
         self.memory = memory
+        self.customers = customers
         self.clock = clock
 
     def register(self, app: TgApp) -> None:
@@ -96,17 +102,15 @@ class CareHandlers:
         await query.answer(outcome.notice)  # its message keeps the review and share links
 
     async def profile(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message, chat = update.effective_message, update.effective_chat
-        if message is not None and chat is not None:
-            await message.reply_text(await self.memory.profile_text(chat.id))
+        if (chat := update.effective_chat) is not None:
+            await self.customers.send_text(chat.id, await self.memory.profile_text(chat.id))
 
     async def forget(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message, chat = update.effective_message, update.effective_chat
-        if message is None or chat is None:
+        if (chat := update.effective_chat) is None:
             return
         question, anything = await self.memory.forget_question(chat.id)
-        markup = forget_keyboard(self.clock()) if anything else None
-        await message.reply_text(question, reply_markup=markup)
+        buttons = forget_buttons(self.clock()) if anything else ()
+        await self.customers.send_text(chat.id, question, buttons=buttons)
 
     async def forget_pressed(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query, chat = update.callback_query, update.effective_chat
@@ -120,7 +124,7 @@ class CareHandlers:
             text = FORGET_EXPIRED
         else:
             text = await self.memory.forget(chat.id)
-        await context.bot.send_message(chat.id, text)
+        await self.customers.send_text(chat.id, text)
 
 
 async def _settle(query: CallbackQuery, outcome: Outcome) -> None:

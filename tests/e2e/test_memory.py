@@ -10,7 +10,7 @@ from handoff.memory_words import FORGET_CANCELLED, FORGET_EXPIRED
 from handoff.review.audit import AuditLog
 from handoff.store import ConversationStore
 from playground.app import Playground
-from tests.e2e.conftest import Clock, StartWorker
+from tests.e2e.conftest import Clock, StartWorker, eventually
 from tests.e2e.desk_helpers import (
     AISHA,
     JSON,
@@ -155,3 +155,25 @@ async def test_forget_erases_nothing_when_declined_or_confirmed_too_late(
 
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
+
+
+async def test_profile_reply_keeps_its_place_behind_an_answer_telegram_refused(
+    playground: tuple[Playground, str], start_worker: StartWorker
+) -> None:
+    pg, _ = playground
+    worker = await start_worker()
+    chat = 6204
+    pg.telegram.fail_next("sendMessage", status=500)  # the answer's first try fails
+    await pg.telegram.customer_sends(chat, "What time do you open on Sunday?")
+
+    async def refused() -> bool:  # and then the chat's lane waits ~0.5 s to try again
+        return not pg.telegram.state.faults
+
+    await eventually(refused)
+
+    await pg.telegram.customer_sends(chat, "/profile")
+    await pg.telegram.wait_for_bot_message(chat, lambda m: "everything we keep" in text_of(m))
+    await settled(worker)
+    answer, profile = pg.telegram.bot_messages(chat)  # each once, in the order asked
+    assert "hours" in text_of(answer)
+    assert "everything we keep" in text_of(profile)

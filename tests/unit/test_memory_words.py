@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.telegram_care import FORGET_YES, confirmation_fresh, forget_keyboard
+from bot.telegram_care import FORGET_YES, confirmation_fresh, forget_buttons
 from handoff.memory_words import Kept, describe, forget_question, forgotten, language_name
 
 DETROIT = ZoneInfo("America/Detroit")
@@ -85,9 +85,9 @@ def test_forget_question_and_answer_are_honest() -> None:
 
 
 def test_forget_confirmation_expires_after_ten_minutes() -> None:
-    [[yes], [no]] = forget_keyboard(1000.0).inline_keyboard
-    assert yes.callback_data == f"{FORGET_YES}1000"
-    assert no.callback_data == "forget:no"
+    yes, no = forget_buttons(1000.0)
+    assert yes.data == f"{FORGET_YES}1000"
+    assert no.data == "forget:no"
     assert confirmation_fresh(f"{FORGET_YES}1000", 1000.0 + 600)
     assert not confirmation_fresh(f"{FORGET_YES}1000", 1000.0 + 601)
     assert not confirmation_fresh(f"{FORGET_YES}1000", 999.0)  # from the future: forged
