@@ -118,6 +118,12 @@ class Worker:
         slack_client = build_web_client(e.slack_token, e.slack_api, session=slack_http)
         await check_token(slack_client)
         count_slack_retries(slack_client, metrics)
+        # The outbox's posts: a failed one is retried by the outbox, which looks first
+        # whether Slack posted it (handoff/slack_outbox.py).
+        post_client = build_web_client(
+            e.slack_token, e.slack_api, session=slack_http, retry_failures=False
+        )
+        count_slack_retries(post_client, metrics)
         bot = build_bot(
             e.telegram_token, e.telegram_api, max_sends_per_second=s.telegram_max_sends_per_second
         )
@@ -126,8 +132,9 @@ class Worker:
         # Every send waits in the outbox until done; every update in the inbox (bot/queues.py).
         self.queues = queues = Queues(redis, store, QueueMetrics(metrics.registry))
         channel, slack_desk = TelegramChannel(bot), SlackDesk(slack_client, metrics)
+        sender = SlackSender(queues.outbox, SlackDesk(post_client, metrics), store)
         queues.outbox_router.add("tg", TelegramSender(queues.outbox, channel).deliver)
-        queues.outbox_router.add("slack", SlackSender(queues.outbox, slack_desk, store).deliver)
+        queues.outbox_router.add("slack", sender.deliver)
         await stack.enter_async_context(queues.outbox_pump.running())
         ctx = Context(
             store=store,

@@ -57,11 +57,12 @@ return out
 """
 
 # The holder's next job. KEYS: due, owner, lane list, count, job prefix.
-# ARGV: lane, token, lease until, the job just done or "".
+# ARGV: lane, token, lease until, the job just done or "", now.
 # The done job is popped if it is still the head, whoever holds the lane (it was done).
 # Returns -1 when another worker holds the lane; 0 when the lane is empty, and let go
 # (a put after this finds it gone from ``due`` and adds it again); else the head job:
-# id, body, blob or false, tries or false. A head whose hash is gone (erased) is dropped.
+# id, body, blob or false, tries or false, and when it was first taken or false (then
+# this is its first take, now stamped). A head whose hash is gone (erased) is dropped.
 NEXT = """
 if ARGV[4] ~= '' and redis.call('LINDEX', KEYS[3], 0) == ARGV[4] then
   redis.call('LPOP', KEYS[3])
@@ -76,10 +77,11 @@ while true do
     redis.call('ZREM', KEYS[1], ARGV[1])
     return 0
   end
-  local job = redis.call('HMGET', KEYS[5] .. id, 'body', 'blob', 'tries')
+  local job = redis.call('HMGET', KEYS[5] .. id, 'body', 'blob', 'tries', 'taken')
   if job[1] then
     redis.call('ZADD', KEYS[1], 'XX', ARGV[3], ARGV[1])
-    return {id, job[1], job[2], job[3]}
+    if not job[4] then redis.call('HSET', KEYS[5] .. id, 'taken', ARGV[5]) end
+    return {id, job[1], job[2], job[3], job[4]}
   end
   redis.call('LPOP', KEYS[3])
   redis.call('DEL', KEYS[5] .. id)

@@ -7,7 +7,8 @@ Keys under ``{prefix}:{name}:``
   due            sorted set: lane -> when it may next be worked; also the holder's lease
   owner          hash: lane -> token of the worker holding it
   lane:{lane}    list of job ids, oldest first
-  job:{id}       hash: body (JSON), blob (bytes, optional), tries (once one failed)
+  job:{id}       hash: body (JSON), blob (bytes, optional), tries (once one failed),
+                 taken (when a worker first took it)
   marks:{n}      sorted sets: dedupe mark (a Telegram update_id, a Slack event_id, a
                  numbered send) -> when it runs out; n is the mark's hash modulo
                  MARK_SETS, so each set stays small and compact. A job put with a mark
@@ -71,6 +72,10 @@ class Job:
     body: dict[str, Any]
     blob: bytes | None
     tries: int  # failed attempts so far
+    # When a worker first took it, if before this take: it may have run, in part or whole
+    # (a worker died mid-job, or an attempt failed after the service acted), so a handler
+    # that can look whether its effect happened should (handoff/slack_outbox.py).
+    taken: float | None = None
 
 
 @dataclass(frozen=True)
@@ -207,7 +212,7 @@ class Lanes:
             self.key("count"),
             self.key("job", ""),
         ]
-        args = [lane, self.token, repr(now + self.lease_seconds), done]
+        args = [lane, self.token, repr(now + self.lease_seconds), done, repr(now)]
         raw = await self._next(keys=keys, args=args)
         return _job(lane, raw) if isinstance(raw, list) else LaneGone(int(raw))
 
@@ -217,7 +222,7 @@ class Lanes:
         if job_id is None:
             return None
         fields: list[Any] = await self.redis.hmget(
-            self.key("job", _text(job_id)), ["body", "blob", "tries"]
+            self.key("job", _text(job_id)), ["body", "blob", "tries", "taken"]
         )
         return None if fields[0] is None else _job(lane, [job_id, *fields])
 
@@ -258,9 +263,10 @@ class Lanes:
 
 
 def _job(lane: str, raw: list[Any]) -> Job:
-    """A job from its id, body, blob and tries (the last two may be missing)."""
-    job_id, body, blob, tries = raw
-    return Job(_text(job_id), lane, json.loads(body), blob or None, int(tries or 0))
+    """A job from its id, body, blob, tries and first take (the last three may be missing)."""
+    job_id, body, blob, tries, taken = raw
+    first = float(taken) if taken else None
+    return Job(_text(job_id), lane, json.loads(body), blob or None, int(tries or 0), first)
 
 
 def _text(value: Any) -> str:

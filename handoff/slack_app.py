@@ -12,6 +12,7 @@ from typing import Any
 import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -33,20 +34,28 @@ log = logging.getLogger(__name__)
 
 
 def build_web_client(
-    token: str, api_url: str, *, session: aiohttp.ClientSession | None = None
+    token: str,
+    api_url: str,
+    *,
+    session: aiohttp.ClientSession | None = None,
+    retry_failures: bool = True,
 ) -> AsyncWebClient:
     """slack_sdk's own retry handlers: rate limits (Retry-After), 5xx and dropped connections.
     ``session``: one kept for the worker's life, so calls reuse their connections (without
-    it slack_sdk opens a session, and a connection, for every call)."""
+    it slack_sdk opens a session, and a connection, for every call). ``retry_failures``
+    False: rate limits only. A 5xx or a dropped connection may come after Slack posted,
+    and the outbox's sender retries such a post only once it has looked for it."""
+    handlers: list[AsyncRetryHandler] = [AsyncRateLimitErrorRetryHandler(max_retry_count=5)]
+    if retry_failures:
+        handlers += [
+            AsyncServerErrorRetryHandler(max_retry_count=3),
+            AsyncConnectionErrorRetryHandler(max_retry_count=3),
+        ]
     return AsyncWebClient(
         token=token,
         base_url=api_url if api_url.endswith("/") else api_url + "/",
         session=session,
-        retry_handlers=[
-            AsyncRateLimitErrorRetryHandler(max_retry_count=5),
-            AsyncServerErrorRetryHandler(max_retry_count=3),
-            AsyncConnectionErrorRetryHandler(max_retry_count=3),
-        ],
+        retry_handlers=handlers,
     )
 
 

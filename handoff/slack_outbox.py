@@ -5,10 +5,17 @@ conversation's lane (``slack:{conversation_id}``), so a flow returns at once and
 Slack outage delays the posts instead of losing them. Downloads are not sends: they go
 straight to Slack. ``SlackSender`` does each job with ``SlackDesk`` and says whether a
 failure is worth retrying.
+
+Slack has no idempotency key, so each post carries its job's id as metadata, and a job
+that was taken before (``Job.taken``: a worker died mid-post, or Slack failed after
+posting) first looks in its thread for that post: found, it is not posted again. The
+client that sends leaves 5xx and dropped connections to the outbox (bot/worker.py), so no
+post is repeated without that look.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -33,6 +40,8 @@ from handoff.ports import Choice, Desk, HandoffCard
 from handoff.slack_desk import SlackDesk
 from handoff.state import ThreadRef
 from handoff.store import ConversationStore, Extra
+
+log = logging.getLogger(__name__)
 
 # Slack errors that pass (or that an operator fixes, after which the posts should go).
 PASSING_ERRORS = frozenset(
@@ -151,7 +160,11 @@ class SlackSender:
         if kind == "refresh_card":
             await desk.refresh_card(thread, decode_card(body["card"]))
         elif kind == "customer_message":
-            ts = await desk.post_customer_message(thread, body["name"], body["text"])
+            ts = await self._posted_before(job, thread.channel, thread.ts)
+            if ts is None:
+                ts = await desk.post_customer_message(
+                    thread, body["name"], body["text"], mark=job.id
+                )
             if ts:
                 posted = ThreadRef(thread.channel, ts)
                 await until_recorded(lambda: self.outbox.record_posted(job.id, posted), "post")
@@ -161,14 +174,16 @@ class SlackSender:
         elif kind == "upload":
             await desk.upload_file(thread, job.blob or b"", body["name"], body["comment"])
         elif kind == "status":
-            await desk.post_status(thread, body["text"])
+            if await self._posted_before(job, thread.channel, thread.ts) is None:
+                await desk.post_status(thread, body["text"], mark=job.id)
         elif kind == "tell":
             await desk.tell_employee(thread, body["user"], body["text"])
         elif kind == "ask":
             choices = decode_choices(body["choices"])
             await desk.ask_employee(thread, body["user"], body["text"], choices)
         elif kind == "alert":
-            await desk.post_alert(thread, body["mentions"], body["text"])
+            if await self._posted_before(job, thread.channel, thread.ts) is None:
+                await desk.post_alert(thread, body["mentions"], body["text"], mark=job.id)
         else:
             raise GiveUp(f"unknown Slack job {kind!r}")
 
@@ -179,9 +194,22 @@ class SlackSender:
             raise GiveUp("the post it refers to was never made")
         return real
 
+    async def _posted_before(self, job: Job, channel: str, thread_ts: str | None) -> str | None:
+        """The ts of the job's post if a try before this one made it; None on a first try."""
+        if job.taken is None:
+            return None
+        found = await self.desk.find_post(channel, thread_ts, job.id, job.taken)
+        if found is not None:
+            log.info("slack post made by an earlier try", extra={"job": job.id})
+        return found
+
     async def _open(self, job: Job) -> None:
-        card = decode_card(job.body["card"])
-        thread = await self.desk.open_thread(job.body["channel"], card)
+        card, channel = decode_card(job.body["card"]), job.body["channel"]
+        ts = await self._posted_before(job, channel, None)
+        if ts is None:
+            thread = await self.desk.open_thread(channel, card, mark=job.id)
+        else:
+            thread = ThreadRef(channel, ts)
         await until_recorded(lambda: self._opened(job, card, thread), "thread opened")
 
     async def _opened(self, job: Job, card: HandoffCard, thread: ThreadRef) -> None:
@@ -202,7 +230,8 @@ def classify(error: BaseException) -> Exception:
     """A failed Slack call: worth retrying (``RetryLater``) or never going to work."""
     if isinstance(error, SlackApiError):
         status = getattr(error.response, "status_code", 200)
-        code = str(error.response.get("error") or "")
+        data = getattr(error.response, "data", None)  # text, not JSON, for a plain 5xx
+        code = str(data.get("error") or "") if isinstance(data, dict) else ""
         if status == 429 or status >= 500 or code in PASSING_ERRORS:
             return RetryLater(f"Slack: {code or status}", _retry_after(error))
         return GiveUp(f"Slack refused: {code or status}")

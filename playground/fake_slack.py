@@ -185,10 +185,17 @@ class FakeSlack(EmployeeActions):
         return channel.info(self.identity.bot_user_id)
 
     def fail_next(
-        self, method: str, *, status: int = 429, count: int = 1, retry_after: int = 1
+        self,
+        method: str,
+        *,
+        status: int = 429,
+        count: int = 1,
+        retry_after: int = 1,
+        after: bool = False,
     ) -> None:
-        """Make the next `count` calls of `method` ("*" = any) fail with 429 or 500."""
-        self.faults.add(method, status=status, count=count, retry_after=retry_after)
+        """Make the next `count` calls of `method` ("*" = any) fail with 429 or 500; with
+        `after`, each is carried out first (Slack posted, and its answer was lost)."""
+        self.faults.add(method, status=status, count=count, retry_after=retry_after, after=after)
 
     def fail_for(
         self, method: str, *, status: int = 429, seconds: float, retry_after: int = 1

@@ -48,6 +48,7 @@ class Fault:
     status: int
     remaining: int
     retry_after: int
+    after: bool = False  # the call is carried out, then answered with the error
 
 
 class Faults:
@@ -58,12 +59,20 @@ class Faults:
         self.queued: list[Fault] = []
         self.windows: list[tuple[float, Fault]] = []  # (monotonic end, fault)
 
-    def add(self, method: str, *, status: int = 429, count: int = 1, retry_after: int = 1) -> Fault:
+    def add(
+        self,
+        method: str,
+        *,
+        status: int = 429,
+        count: int = 1,
+        retry_after: int = 1,
+        after: bool = False,
+    ) -> Fault:
         if status not in FAULT_STATUSES:
             raise FakeSlackError("invalid_arguments", f"status must be one of {FAULT_STATUSES}")
         if count < 1 or retry_after < 0 or not method:
             raise FakeSlackError("invalid_arguments", "need a method, count >= 1, retry_after >= 0")
-        fault = Fault(method, status, count, retry_after)
+        fault = Fault(method, status, count, retry_after, after)
         self.queued.append(fault)
         return fault
 
@@ -161,12 +170,12 @@ class WebApi:
         base_url = mount_base_url(request)
         self.on_call(method, params, base_url)
         fault = self.faults.take(method)
-        if fault is not None:
+        if fault is not None and not fault.after:
             return fault_response(fault)
-        return JSONResponse(
-            await self.call(method, params, token, base_url),
-            headers={"x-oauth-scopes": ",".join(self.scopes)},
-        )
+        result = await self.call(method, params, token, base_url)
+        if fault is not None:  # done, but the caller hears of a failure
+            return fault_response(fault)
+        return JSONResponse(result, headers={"x-oauth-scopes": ",".join(self.scopes)})
 
     async def call(self, method: str, params: JSON, token: str | None, base_url: str) -> JSON:
         handler = self.handlers.get(method)

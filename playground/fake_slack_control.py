@@ -50,6 +50,7 @@ class FaultBody(_Body):
     status: Literal[429, 500] = 429
     count: int = Field(default=1, ge=1)
     retry_after: int = Field(default=1, ge=0)
+    after: bool = False  # carried out first, then answered with the error
 
 
 M = TypeVar("M", bound=_Body)
@@ -145,7 +146,11 @@ def control_routes(fake: FakeSlack) -> list[Route]:
             if isinstance(body, Response):
                 return body
             fake.fail_next(
-                body.method, status=body.status, count=body.count, retry_after=body.retry_after
+                body.method,
+                status=body.status,
+                count=body.count,
+                retry_after=body.retry_after,
+                after=body.after,
             )
         return JSONResponse({"ok": True, "queued": [vars(f) for f in fake.faults.queued]})
 

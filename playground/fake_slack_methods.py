@@ -228,17 +228,22 @@ class Methods:
 
 
 def paged(messages: list[JSON], params: JSON) -> JSON:
-    """oldest/latest (exclusive) and limit, as conversations.history/replies apply them."""
+    """oldest/latest (exclusive) and limit, as conversations.history/replies apply them;
+    messages' metadata only with include_all_metadata, as Slack gives it."""
     try:
         oldest = float(params.get("oldest") or 0)
         latest = float(params.get("latest") or "inf")
         limit = int(params.get("limit") or 100)
     except ValueError:
         raise FakeSlackError("invalid_arguments", "oldest/latest/limit must be numbers") from None
-    selected = [m for m in messages if oldest < float(m["ts"]) < latest]
+    matching = [m for m in messages if oldest < float(m["ts"]) < latest]
+    selected = copy.deepcopy(matching[:limit])
+    if not param_flag(params, "include_all_metadata"):
+        for message in selected:
+            message.pop("metadata", None)
     return {
-        "messages": copy.deepcopy(selected[:limit]),
-        "has_more": len(selected) > limit,
+        "messages": selected,
+        "has_more": len(matching) > limit,
         "response_metadata": {"next_cursor": ""},
     }
 

@@ -324,6 +324,23 @@ async def test_server_error_then_success_with_retry_handler(fake: FakeSlack, fak
     assert [m for m, _ in fake.calls] == ["auth.test"] * 3
 
 
+async def test_a_fault_after_the_call_posts_and_answers_500(fake: FakeSlack, fake_url: str) -> None:
+    """Slack posted, and its answer was lost: the message is there, the caller saw a 500."""
+    fake.fail_next("chat.postMessage", status=500, after=True)
+    client = web_client(fake_url)
+    metadata = {"event_type": "tandem_post", "event_payload": {"job": "j1"}}
+    with pytest.raises(SlackApiError) as raised:
+        await client.chat_postMessage(channel=STORE, text="hi", metadata=metadata)
+    assert raised.value.response.status_code == 500
+    [posted] = fake.messages(STORE)
+    assert posted["text"] == "hi"
+    # Slack shows a message's metadata only to those who ask for it.
+    plain = await client.conversations_history(channel=STORE)
+    assert "metadata" not in plain["messages"][0]
+    asked = await client.conversations_history(channel=STORE, include_all_metadata=True)
+    assert asked["messages"][0]["metadata"] == metadata
+
+
 async def test_files_upload_v2_into_thread_and_download(fake: FakeSlack, fake_url: str) -> None:
     client = web_client(fake_url)
     parent = await post_handoff(client)
@@ -577,7 +594,7 @@ async def test_control_api(fake: FakeSlack, fake_url: str) -> None:
     assert click.json()["delivery"]["mode"] == "none"  # no app is connected
     assert command.json()["ok"] is False
     assert faults.json()["queued"] == [
-        {"method": "auth.test", "status": 500, "remaining": 1, "retry_after": 1}
+        {"method": "auth.test", "status": 500, "remaining": 1, "retry_after": 1, "after": False}
     ]
     assert [c["id"] for c in channels] == [STORE]
     assert channels[0]["message_count"] == 3

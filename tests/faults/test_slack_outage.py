@@ -1,6 +1,7 @@
 """Slack's Web API answering 500 for a while, then 429 with Retry-After for a while: longer
-than slack_sdk's own retries absorb (handoff/slack_app.py build_web_client), so the sends
-must wait and be retried by Tandem itself."""
+than slack_sdk's own retries absorb (handoff/slack_app.py build_web_client; the outbox's
+posts leave 5xx to the outbox altogether), so the sends must wait and be retried by
+Tandem itself, each post once."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from tests.faults.traffic import Traffic
 
 pytestmark = [pytest.mark.e2e, pytest.mark.rasa]
 
-ERRORS_SECONDS = 8.0  # slack_sdk retries a 500 three times, within about 4 s
+ERRORS_SECONDS = 8.0  # slack_sdk retries a 500 three times, within about 4 s (not a post)
 RATE_LIMITED_SECONDS = 6.0
 RETRY_AFTER = 1
 

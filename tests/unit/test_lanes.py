@@ -163,7 +163,11 @@ async def test_a_mark_runs_out_and_a_key_seen_again_gets_a_new_job(redis: Redis)
 async def test_a_dead_workers_lane_is_taken_up_when_its_lease_runs_out(redis: Redis) -> None:
     dead_worker = Lanes(redis, prefix="t6", name="q", lease_seconds=0.5)
     await dead_worker.put("chat", {"n": 1}, now=time.time(), blob=b"\x00\xffbytes")
-    assert (await dead_worker.claim(time.time(), 10)).lanes == ["chat"]  # ...and then it dies
+    assert (await dead_worker.claim(time.time(), 10)).lanes == ["chat"]
+    started = time.time()
+    first = await dead_worker.next("chat", started)  # ...it starts the job, and dies
+    assert isinstance(first, Job)
+    assert first.taken is None  # its first take
 
     survivor = Lanes(redis, prefix="t6", name="q", lease_seconds=0.5)
     assert (await survivor.claim(time.time(), 10)).lanes == []  # still leased
@@ -172,6 +176,8 @@ async def test_a_dead_workers_lane_is_taken_up_when_its_lease_runs_out(redis: Re
     job = await survivor.next("chat", time.time())
     assert isinstance(job, Job)
     assert job.blob == b"\x00\xffbytes"
+    assert job.taken == started  # it may have run: when it was first taken
+    assert (await survivor.head("chat")) == job
     # The dead worker's token no longer lets it release the lane.
     assert await dead_worker.release("chat", due_at=time.time()) is False
 

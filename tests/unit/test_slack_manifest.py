@@ -24,8 +24,10 @@ METHOD_SCOPES: dict[str, str | None] = {
     "chat_delete": "chat:write",
     "files_upload_v2": "files:write",
     "files_info": "files:read",
-    # `tandem doctor`'s membership check (groups:history for private channels, also asked).
+    # `tandem doctor`'s membership check, and the outbox's look for a post an earlier try
+    # made (groups:history for private channels, also asked).
     "conversations_history": "channels:history",
+    "conversations_replies": "channels:history",
 }
 # Bot events per bolt event type: desk channels may be public or private.
 EVENT_SUBSCRIPTIONS = {"message": {"message.channels", "message.groups"}}
