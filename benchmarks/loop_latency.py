@@ -18,8 +18,10 @@ import os
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
+from typing import Any
 
 from bot.settings import PROJECT_ROOT, Settings
 from bot.worker import Worker
@@ -39,6 +41,11 @@ FACTUAL = [
     "how do gift cards work?",
 ]
 UPSET = "This is ridiculous, my order never arrived and nobody answers the phone!"
+
+
+def saying(text: str) -> Callable[[dict[str, Any]], bool]:
+    """A Slack message whose text has ``text`` in it."""
+    return lambda message: text in str(message.get("text"))
 
 
 def _summary(name: str, samples: list[float]) -> str:
@@ -82,18 +89,14 @@ async def main(messages: int) -> None:
             started = time.perf_counter()
             await pg.telegram.customer_sends(chat, UPSET, first_name=name)
             await pg.slack.wait_for_message(
-                DEFAULT_CHANNEL,
-                lambda m, n=name: f"{n} needs a person" in str(m.get("text")),
-                timeout=30,
+                DEFAULT_CHANNEL, saying(f"{name} needs a person"), timeout=30
             )
             cards.append(time.perf_counter() - started)
             await pg.telegram.wait_for_bot_message(chat, timeout=30)  # the holding message
             follow_up = f"are you there? ({i})"
             started = time.perf_counter()
             await pg.telegram.customer_sends(chat, follow_up, first_name=name)
-            await pg.slack.wait_for_message(
-                DEFAULT_CHANNEL, lambda m, t=follow_up: t in str(m.get("text")), timeout=30
-            )
+            await pg.slack.wait_for_message(DEFAULT_CHANNEL, saying(follow_up), timeout=30)
             thread_posts.append(time.perf_counter() - started)
         print(_summary("customer message → bot answer", answers))
         print(_summary("upset message → handoff card in Slack", cards))

@@ -4,6 +4,8 @@ for its post before it posts again (handoff/slack_outbox.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from redis.asyncio import Redis
 
@@ -11,11 +13,15 @@ from handoff.slack_desk import POST_EVENT
 from handoff.store import ConversationStore
 from playground.app import Playground
 from tests.e2e.conftest import StartWorker
-from tests.e2e.desk_helpers import RIVERSIDE_DESK, conversation, hand_off, settled
+from tests.e2e.desk_helpers import JSON, RIVERSIDE_DESK, conversation, hand_off, settled
 
 pytestmark = [pytest.mark.e2e, pytest.mark.rasa]
 
 ORDER_QUESTION = "My order 4471 still has not arrived, what is going on?"
+
+
+def showing(text: str) -> Callable[[JSON], bool]:
+    return lambda message: text in str(message.get("blocks"))
 
 
 async def test_posts_slack_made_but_answered_500_are_not_made_again(
@@ -39,9 +45,7 @@ async def test_posts_slack_made_but_answered_500_are_not_made_again(
     for text, after in ((ORDER_QUESTION, True), ("It was due on Monday.", False)):
         pg.slack.fail_next("chat.postMessage", status=500, after=after)
         await pg.telegram.customer_sends(chat, text)
-        await pg.slack.wait_for_message(
-            RIVERSIDE_DESK, lambda m, t=text: t in str(m.get("blocks")), thread_ts=card["ts"]
-        )
+        await pg.slack.wait_for_message(RIVERSIDE_DESK, showing(text), thread_ts=card["ts"])
         await settled(worker)  # the try that failed has been tried again
 
     thread = pg.slack.thread(RIVERSIDE_DESK, card["ts"])

@@ -14,6 +14,7 @@ from handoff.review.erasure import DAY, Eraser, retention_loop
 from handoff.review.keys import Keys
 from handoff.review.training import Example, TrainingList
 from handoff.store import ConversationStore
+from tests.redis_text import text
 from tests.review.seed import MARIA, T0, Script, seed
 
 K = Keys()
@@ -24,19 +25,19 @@ async def keys_mentioning(redis: Redis, *needles: str) -> list[str]:
     """Every key, or sorted-set / set member, that still names one of the needles."""
     found = []
     for raw in await redis.keys("*"):
-        key = raw.decode()
-        kind = (await redis.type(key)).decode()
+        key = text(raw)
+        kind = text(await redis.type(key))
         if any(re.search(rf"\b{n}\b", key) for n in needles):
             found.append(key)
         elif kind == "zset":
-            names = {m.decode() for m in await redis.zrange(key, 0, -1)}
+            names = {text(m) for m in await redis.zrange(key, 0, -1)}
             found += [f"{key}∋{n}" for n in needles if n in names]
     return found
 
 
 async def searched(redis: Redis, word: str) -> set[str]:
     """The conversations the word index (not the list, which also drops them) gives."""
-    block_keys = [k.decode() for k in await redis.keys(K.word(word, 0).replace(":0:", ":*:"))]
+    block_keys = [text(k) for k in await redis.keys(K.word(word, 0).replace(":0:", ":*:"))]
     return {
         f"c{int(key.split(':')[-2]) * word_index.BLOCK + int(offset)}"
         for key in block_keys

@@ -11,6 +11,7 @@ from handoff.review.keys import Keys
 from handoff.review.query import ConversationQuery, Filters
 from handoff.state import Event, claim, hand_off
 from handoff.store import ConversationStore
+from tests.redis_text import text
 from tests.review.seed import AISHA, MARIA, T0, Script, nlu, seed
 
 K = Keys()
@@ -18,7 +19,7 @@ DAY = 24 * 3600
 
 
 async def members(redis: Redis, key: str) -> set[str]:
-    return {m.decode() for m in await redis.zrange(key, 0, -1)}
+    return {text(m) for m in await redis.zrange(key, 0, -1)}
 
 
 async def seed_three(store: ConversationStore) -> None:

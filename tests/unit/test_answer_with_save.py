@@ -17,6 +17,7 @@ from handoff.outbox import QUEUED_PREFIX, Outbox, effects_of, slack_lane, telegr
 from handoff.slack_outbox import QueuedDesk
 from handoff.state import ThreadRef, open_conversation
 from handoff.store import ConversationStore
+from tests.redis_text import text
 
 T0 = 1_764_000_000.0
 
@@ -37,9 +38,7 @@ def customers(redis: Redis, wakes: Wakes) -> tuple[QueuedCustomers, Lanes]:
 
 async def queued(redis: Redis, lanes: Lanes, chat_id: int) -> list[dict[str, object]]:
     ids = await redis.lrange(lanes.key("lane", telegram_lane(chat_id)), 0, -1)
-    return [
-        json.loads(await redis.hget(lanes.key("job", i.decode()), "body") or "null") for i in ids
-    ]
+    return [json.loads(await redis.hget(lanes.key("job", text(i)), "body") or "null") for i in ids]
 
 
 async def test_the_answer_is_queued_by_the_save_and_the_pump_woken_after(redis: Redis) -> None:
@@ -107,7 +106,7 @@ async def test_a_thread_post_is_queued_by_the_save_under_its_stand_in_ts(redis: 
     await store.save(conv, extra=[post])
 
     [job_id] = await redis.lrange(lane, 0, -1)
-    assert ts == QUEUED_PREFIX + job_id.decode()  # an edit finds the post by it
-    body = json.loads(await redis.hget(lanes.key("job", job_id.decode()), "body"))
+    assert ts == QUEUED_PREFIX + text(job_id)  # an edit finds the post by it
+    body = json.loads(text(await redis.hget(lanes.key("job", text(job_id)), "body")))
     assert (body["kind"], body["name"], body["text"]) == ("customer_message", "Al", "still broken")
     assert wakes.count == 1

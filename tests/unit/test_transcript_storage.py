@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from redis.asyncio import Redis
@@ -12,6 +13,7 @@ from handoff.review.keys import Keys
 from handoff.state import Event, open_conversation
 from handoff.store import SEEN_KEEP, ConversationStore
 from handoff.transcript_codec import NAME_MARK, TranscriptCorrupt
+from tests.redis_text import text
 
 ANSWER = (
     "Hi {name}, our Riverside hours are Mon–Sat 7 am–8 pm, Sun 9 am–5 pm. "
@@ -54,7 +56,7 @@ async def test_a_bot_answer_is_stored_once_for_every_customer(redis: Redis) -> N
         assert (await store.transcript(conv_id))[0] == answer(name)
     shared = [k async for k in redis.scan_iter(match="tandem:text:*")]
     assert len(shared) == 1
-    assert NAME_MARK in (await redis.get(shared[0])).decode()
+    assert NAME_MARK in text(await redis.get(shared[0]))
     # Another worker, which has none of it in memory, reads the same.
     assert (await ConversationStore(redis).transcript(conv_id))[0] == answer("Ana Lee")
 
@@ -71,7 +73,7 @@ async def test_an_altered_shared_text_is_refused(redis: Redis) -> None:
 
 async def test_entries_written_before_the_codec_are_read(redis: Redis) -> None:
     store = ConversationStore(redis)
-    old = {"kind": "customer_message", "at": 5.5, "by": "customer", "reason": None,
+    old: dict[str, Any] = {"kind": "customer_message", "at": 5.5, "by": "customer", "reason": None,
            "detail": {"text": "hello"}}  # fmt: skip
     await redis.xadd(Keys().log("c9"), {"e": json.dumps(old)})
     assert await store.transcript("c9") == [Event(**old)]
