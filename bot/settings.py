@@ -48,8 +48,9 @@ class Settings(BaseSettings):
     # Messages per minute one customer may send before the bot stops triaging them one by
     # one (handoff/flood.py); nothing above the limit is dropped.
     customer_rate_limit_per_minute: Annotated[int, Field(ge=1)] = 20
-    # Sends per second this worker allows the bot (PTB's AIORateLimiter). Telegram allows
-    # a bot about 30; with several workers, share that out (or raise it with paid broadcasts).
+    # Sends per second the bot makes, across all workers (a bucket in Redis; each worker's
+    # PTB AIORateLimiter keeps the same pace too). Telegram allows a bot about 30 (more
+    # with paid broadcasts).
     telegram_max_sends_per_second: Annotated[int, Field(ge=1)] = 30
 
     slack_bot_token: SecretStr | None = None

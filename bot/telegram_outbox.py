@@ -5,11 +5,13 @@ part of a long one) becomes a job in the chat's lane, so the flow returns at onc
 a Telegram outage delays the reply instead of losing it. Files the customer sent are
 fetched straight away: that is reading, not sending.
 
-``TelegramSender`` sends the jobs with PTB's bot, whose ``AIORateLimiter`` keeps the bot
-under Telegram's overall limit and waits out ``retry_after``. Per chat, Telegram asks
-for about one message a second; a short burst is fine. The lane's holder paces its
-chat with a small token bucket kept in Redis (``{prefix}:out:pace``, chat -> allowance
-and when it was counted), so the pace holds across workers; one Lua script takes a turn.
+``TelegramSender`` sends the jobs with PTB's bot, whose ``AIORateLimiter`` keeps this
+worker under the overall limit and waits out ``retry_after``. Telegram asks a bot for
+about 30 messages a second in all and one a second per chat (a short burst is fine). Both
+are token buckets kept in Redis (``{prefix}:out:pace``: chat, or ``bot`` -> allowance and
+when it was counted), so they hold across any number of workers; one Lua script takes
+the chat's turn and the bot's first turn at or after it, and the lane's holder waits for
+that moment.
 """
 
 from __future__ import annotations
@@ -41,26 +43,31 @@ from handoff.store import Extra
 CHAT_RATE_PER_SECOND = 1.0
 CHAT_BURST = 3.0
 
-# A token bucket. KEYS: the pace hash. ARGV: chat, now, rate, burst.
-# Takes the chat's next turn; returns the seconds to wait before sending.
+# Token buckets, the chats' under their ids and the bot's under "bot". KEYS: the pace
+# hash. ARGV: chat, now, chat rate, chat burst, bot rate, bot burst. Takes the chat's next
+# turn and the bot's first turn at or after it, both for that moment; returns the seconds
+# to wait before sending. A bucket's stamp may lie in the future (turns taken ahead): its
+# allowance then counts below zero until that moment.
 _TURN = """
-local now, rate, burst = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local allowance, stamp = burst, 0
-local raw = redis.call('HGET', KEYS[1], ARGV[1])
-if raw then
-  local a, s = string.match(raw, '^(%S+) (%S+)$')
-  allowance, stamp = tonumber(a), tonumber(s)
+local function slot(field, t, rate, burst)
+  local allowance, stamp = burst, 0
+  local raw = redis.call('HGET', KEYS[1], field)
+  if raw then
+    local a, s = string.match(raw, '^(%S+) (%S+)$')
+    allowance, stamp = tonumber(a), tonumber(s)
+  end
+  allowance = math.min(burst, allowance + (t - stamp) * rate)
+  if allowance >= 1 then return t, allowance - 1 end
+  return t + (1 - allowance) / rate, 0
 end
-allowance = math.min(burst, allowance + (now - stamp) * rate)
-local wait = 0
-if allowance >= 1 then
-  allowance = allowance - 1
-else
-  wait = (1 - allowance) / rate
-  allowance = 0
-end
-redis.call('HSET', KEYS[1], ARGV[1], string.format('%.6f %.6f', allowance, now + wait))
-return string.format('%.6f', wait)
+local now = tonumber(ARGV[2])
+local chat_rate, chat_burst = tonumber(ARGV[3]), tonumber(ARGV[4])
+local chat_at = slot(ARGV[1], now, chat_rate, chat_burst)
+local at, bot_left = slot('bot', chat_at, tonumber(ARGV[5]), tonumber(ARGV[6]))
+local _, chat_left = slot(ARGV[1], at, chat_rate, chat_burst)
+redis.call('HSET', KEYS[1], 'bot', string.format('%.6f %.6f', bot_left, at),
+  ARGV[1], string.format('%.6f %.6f', chat_left, at))
+return string.format('%.6f', at - now)
 """
 
 
@@ -134,10 +141,12 @@ class QueuedCustomers:
 
 
 class TelegramSender:
-    def __init__(self, outbox: Outbox, channel: TelegramChannel) -> None:
+    def __init__(
+        self, outbox: Outbox, channel: TelegramChannel, *, bot_sends_per_second: float = 30.0
+    ) -> None:
         self.outbox = outbox
         self.channel = channel
-        self.pace = ChatPace(outbox.lanes)
+        self.pace = ChatPace(outbox.lanes, bot_sends_per_second)
 
     async def deliver(self, job: Job) -> None:
         body = job.body
@@ -165,15 +174,18 @@ class TelegramSender:
 
 
 class ChatPace:
-    """Each chat's turns, one round trip each; only its lane's holder takes them."""
+    """Each chat's turns within the bot's, one round trip each; only the chat's lane's
+    holder takes them. The bot's bucket holds a second's sends."""
 
-    def __init__(self, lanes: Lanes) -> None:
+    def __init__(self, lanes: Lanes, bot_sends_per_second: float = 30.0) -> None:
         self.key = lanes.key("pace")
+        self.bot_rate = bot_sends_per_second
         self._turn = lanes.redis.register_script(_TURN)
 
     async def turn(self, chat_id: int, now: float) -> float:
         """Take the chat's next send; returns how long to wait before it."""
-        args: list[str | float] = [str(chat_id), repr(now), CHAT_RATE_PER_SECOND, CHAT_BURST]
+        chat: list[str | float] = [str(chat_id), repr(now), CHAT_RATE_PER_SECOND, CHAT_BURST]
+        args = [*chat, self.bot_rate, max(1.0, self.bot_rate)]
         return float(await self._turn(keys=[self.key], args=args))
 
 

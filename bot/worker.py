@@ -133,7 +133,9 @@ class Worker:
         self.queues = queues = Queues(redis, store, QueueMetrics(metrics.registry))
         channel, slack_desk = TelegramChannel(bot), SlackDesk(slack_client, metrics)
         sender = SlackSender(queues.outbox, SlackDesk(post_client, metrics), store)
-        queues.outbox_router.add("tg", TelegramSender(queues.outbox, channel).deliver)
+        bot_rate = s.telegram_max_sends_per_second  # shared by every worker (in Redis)
+        telegram = TelegramSender(queues.outbox, channel, bot_sends_per_second=bot_rate)
+        queues.outbox_router.add("tg", telegram.deliver)
         queues.outbox_router.add("slack", sender.deliver)
         await stack.enter_async_context(queues.outbox_pump.running())
         ctx = Context(

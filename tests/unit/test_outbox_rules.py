@@ -34,6 +34,21 @@ async def test_a_chat_gets_a_short_burst_then_one_message_a_second(redis: Redis)
     assert await pace.turn(42, now + 10) == 1.0
 
 
+async def test_the_bot_keeps_its_overall_pace_across_workers_and_chats(redis: Redis) -> None:
+    one = ChatPace(Lanes(redis, prefix="botpace", name="out"), bot_sends_per_second=10)
+    two = ChatPace(Lanes(redis, prefix="botpace", name="out"), bot_sends_per_second=10)
+    now = 500.0
+    # 40 chats' first messages, asked for at once on two workers: a second's worth at
+    # once, then one every tenth of a second, whoever sends them.
+    waits = [await (one if chat % 2 else two).turn(chat, now) for chat in range(40)]
+    assert [round(w, 6) for w in waits] == [0.0] * 10 + [round(n / 10, 6) for n in range(1, 31)]
+    # The next send, of any chat, takes the bot's next turn.
+    assert round(await one.turn(39, now), 6) == 3.1
+    # Later, with the bot idle again, the chat's own pace is what counts.
+    later = now + 60
+    assert [round(await one.turn(5, later), 6) for _ in range(4)] == [0.0, 0.0, 0.0, 1.0]
+
+
 @pytest.mark.parametrize(
     ("error", "kind", "after"),
     [
