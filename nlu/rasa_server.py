@@ -120,8 +120,8 @@ def lower_autogroup(pid: int, niceness: int = NICENESS) -> bool:
     if not autogroups_on():
         return False
     try:
-        # EINVAL for a process left in the root group (a session begun before autogroups
-        # were on, or init's), whose share cannot change; ENOENT for one that is gone.
+        # EINVAL for a process in the root group (init's session, and any descendant that
+        # never began a session of its own), whose share cannot change; ENOENT: it is gone.
         Path(AUTOGROUP.format(pid=pid)).write_text(str(niceness))
     except OSError as exc:
         log.debug("rasa's autogroup not lowered", extra={"error": type(exc).__name__})
