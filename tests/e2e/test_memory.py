@@ -21,6 +21,7 @@ from tests.e2e.desk_helpers import (
     settled,
     text_of,
 )
+from tests.redis_text import text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.rasa]
 
@@ -49,13 +50,13 @@ async def _keys_of(redis: Redis, chat: int, conv_id: str) -> list[str]:
     """Every key naming the customer or their conversation, and index entries of it."""
     found = []
     for raw in await redis.keys("*"):
-        key = _text(raw)
+        key = text(raw)
         parts = key.split(":")
         if parts[1] == "seen":
             continue  # processed update ids (dedupe), not the customer's
         if str(chat) in parts or conv_id in parts:
             found.append(key)
-        elif _text(await redis.type(key)) == "zset" and await redis.zscore(key, conv_id):
+        elif text(await redis.type(key)) == "zset" and await redis.zscore(key, conv_id):
             found.append(f"{key} ∋ {conv_id}")
     return found
 
@@ -151,10 +152,6 @@ async def test_forget_erases_nothing_when_declined_or_confirmed_too_late(
         RIVERSIDE_DESK, lambda m: "asked to be forgotten" in m["text"], thread_ts=card["ts"]
     )
     assert await store.current(chat) is None
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
 
 
 async def test_profile_reply_keeps_its_place_behind_an_answer_telegram_refused(

@@ -18,6 +18,7 @@ import pytest_asyncio
 from bot.settings import PROJECT_ROOT
 from nlu.local_rasa import free_port
 from nlu.rasa_server import NICENESS, RasaServer, autogroups_on
+from tests.autogroups import group_of
 from tests.faults.checker import settle
 from tests.faults.conftest import Fakes, Valkey, Workers
 from tests.faults.traffic import Traffic
@@ -26,12 +27,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.rasa]
 
 RASA = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
 LOAD_WITHIN = 90.0  # seconds for Rasa to load the model, on a busy 2-core machine
-
-
-def autogroup_nice(pid: int) -> int | None:
-    group = Path(f"/proc/{pid}/autogroup")  # "/autogroup-6 nice 10"; empty in the root group
-    shown = group.read_text().split() if autogroups_on() and group.exists() else []
-    return int(shown[-1]) if shown else None
 
 
 class OwnRasa:
@@ -60,8 +55,8 @@ class OwnRasa:
         pid = self.server.process.pid
         priority = os.getpriority(os.PRIO_PROCESS, pid)
         assert priority == min(19, os.getpriority(os.PRIO_PROCESS, 0) + NICENESS)
-        group = autogroup_nice(pid)  # its session's share too, where Linux has autogroups
-        assert group is None or group == NICENESS
+        group = group_of(pid) if autogroups_on() else None  # its session's share too
+        assert group is None or group[1] == NICENESS
 
     async def kill(self) -> None:
         """SIGKILL to its whole process group (it runs in a session of its own)."""

@@ -5,22 +5,15 @@ is lowered too), and it serves on one TensorFlow thread."""
 from __future__ import annotations
 
 import subprocess
-from pathlib import Path
 
 import pytest
 
 from nlu.rasa_server import NICENESS, autogroups_on, lower_autogroup, serving_env
+from tests.autogroups import group_of
 
 no_autogroups = pytest.mark.skipif(
     not autogroups_on(), reason="this kernel has no autogroups, or they are switched off"
 )
-
-
-def group_of(pid: int | str) -> tuple[str, int] | None:
-    """The process's autogroup and its nice, or None for the root group: a process whose
-    session has none of its own (init's; a CI runner's may be) reads an empty file."""
-    shown = Path(f"/proc/{pid}/autogroup").read_text().split()  # "/autogroup-6 nice 0"
-    return (shown[0], int(shown[2])) if shown else None
 
 
 @no_autogroups
@@ -40,7 +33,7 @@ def test_a_process_in_a_session_of_its_own_gets_its_group_lowered() -> None:
 
 
 def test_a_process_in_the_root_group_is_left_to_nice() -> None:
-    if Path("/proc/1/autogroup").exists() and group_of(1) is not None:
+    if group_of(1) is not None:
         pytest.skip("init has an autogroup of its own here")
     assert not lower_autogroup(1)  # init, in no group of a session: nothing to lower
 
