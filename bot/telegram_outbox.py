@@ -49,22 +49,26 @@ CHAT_BURST = 3.0
 # to wait before sending. A bucket's stamp may lie in the future (turns taken ahead): its
 # allowance then counts below zero until that moment.
 _TURN = """
-local function slot(field, t, rate, burst)
-  local allowance, stamp = burst, 0
+local function bucket(field, rate, burst)
+  local b = {allowance = burst, stamp = 0, rate = rate, burst = burst}
   local raw = redis.call('HGET', KEYS[1], field)
   if raw then
     local a, s = string.match(raw, '^(%S+) (%S+)$')
-    allowance, stamp = tonumber(a), tonumber(s)
+    b.allowance, b.stamp = tonumber(a), tonumber(s)
   end
-  allowance = math.min(burst, allowance + (t - stamp) * rate)
+  return b
+end
+-- The first moment at or after t with a turn, and the allowance left after taking it.
+local function slot(b, t)
+  local allowance = math.min(b.burst, b.allowance + (t - b.stamp) * b.rate)
   if allowance >= 1 then return t, allowance - 1 end
-  return t + (1 - allowance) / rate, 0
+  return t + (1 - allowance) / b.rate, 0
 end
 local now = tonumber(ARGV[2])
-local chat_rate, chat_burst = tonumber(ARGV[3]), tonumber(ARGV[4])
-local chat_at = slot(ARGV[1], now, chat_rate, chat_burst)
-local at, bot_left = slot('bot', chat_at, tonumber(ARGV[5]), tonumber(ARGV[6]))
-local _, chat_left = slot(ARGV[1], at, chat_rate, chat_burst)
+local chat = bucket(ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[4]))
+local chat_at = slot(chat, now)
+local at, bot_left = slot(bucket('bot', tonumber(ARGV[5]), tonumber(ARGV[6])), chat_at)
+local _, chat_left = slot(chat, at)
 redis.call('HSET', KEYS[1], 'bot', string.format('%.6f %.6f', bot_left, at),
   ARGV[1], string.format('%.6f %.6f', chat_left, at))
 return string.format('%.6f', at - now)
