@@ -46,8 +46,8 @@ check: lint typecheck test
 
 # 5-fold cross-validation (about 10-15 min): per-intent precision/recall/F1 in reports/nlu/.
 nlu-report: setup
-	nlu/cross_validate.sh .venv-rasa/bin/rasa reports/nlu
-	$(VENV)/bin/python -m nlu.report_table reports/nlu/intent_report.json | tee reports/nlu/intents.md
+	nlu/evaluation/cross_validate.sh .venv-rasa/bin/rasa reports/nlu
+	$(VENV)/bin/python -m nlu.evaluation.report_table reports/nlu/intent_report.json | tee reports/nlu/intents.md
 
 # Load: 1,000 customers, 20,000 messages through one worker process, the fake Telegram and
 # Slack, the real Rasa; throughput, latencies, own time, memory, Redis vs the targets.

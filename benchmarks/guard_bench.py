@@ -17,8 +17,8 @@ import time
 import yaml
 
 from bot.settings import PROJECT_ROOT
-from handoff.guard import ReplyGuard, describe
-from handoff.guard_words import Lexicon
+from handoff.guard.check import ReplyGuard, describe
+from handoff.guard.words import Lexicon
 
 REPLIES = PROJECT_ROOT / "tests" / "data" / "employee_replies.yml"
 

@@ -20,11 +20,11 @@ from typing import Any
 import httpx
 from redis.asyncio import Redis
 
+from bot.serve import serve_app
 from bot.settings import PROJECT_ROOT
-from handoff.embedded_redis import EmbeddedRedis
-from nlu.local_rasa import start_local_rasa
+from handoff.storage.embedded_redis import EmbeddedRedis
+from nlu.rasa.local import start_local_rasa
 from playground.app import DEFAULT_CHANNEL, SLACK_BOT_TOKEN, TELEGRAM_TOKEN, Playground
-from playground.serve import serve_app
 
 WORKER_START_SECONDS = 120.0
 WORKER_STOP_SECONDS = 30.0

@@ -21,8 +21,8 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from playground.app import Playground
-from playground.fake_slack_state import Channel
-from playground.fake_telegram_state import Chat, StoredMessage
+from playground.fake_slack.state import Channel
+from playground.fake_telegram.state import Chat, StoredMessage
 
 T = TypeVar("T")
 CARD_CUSTOMER = re.compile(r"\bCust(\d+)\b")  # customers are called Cust<chat id>

@@ -23,12 +23,12 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
+from bot.serve import serve_app
 from bot.settings import PROJECT_ROOT, Settings
 from bot.worker import Worker
-from handoff.embedded_redis import EmbeddedRedis
-from nlu.local_rasa import start_local_rasa
+from handoff.storage.embedded_redis import EmbeddedRedis
+from nlu.rasa.local import start_local_rasa
 from playground.app import DEFAULT_CHANNEL, Playground
-from playground.serve import serve_app
 
 FACTUAL = [
     "what time do you open on saturday at riverside?",

@@ -28,17 +28,17 @@ from redis.asyncio import Redis
 
 from bot.http_app import build_http_app
 from bot.settings import PROJECT_ROOT
-from handoff.directory import EmployeeDirectory
-from handoff.embedded_redis import EmbeddedRedis
+from handoff.core.state import Conversation, Event, Status, ThreadRef
 from handoff.review.accounts import Accounts, hash_password
 from handoff.review.app import build_review_app
-from handoff.review.indexer import fold, index_ops, queue
-from handoff.review.keys import Keys
 from handoff.review.web import ReviewConfig
 from handoff.review.wiring import load_intents
-from handoff.state import Conversation, Event, Status, ThreadRef
-from handoff.store import ConversationStore
-from nlu.stores import StoreDirectory
+from handoff.storage.embedded_redis import EmbeddedRedis
+from handoff.storage.indexer import fold, index_ops, queue
+from handoff.storage.keys import Keys
+from handoff.storage.store import ConversationStore
+from nlu.facts.directory import EmployeeDirectory
+from nlu.facts.stores import StoreDirectory
 
 DATA = PROJECT_ROOT / "data"
 DAY = 24 * 3600

@@ -65,7 +65,7 @@ async def _dispatch(args: argparse.Namespace) -> int:
 
         await run(settings)
     elif args.command in ("setup", "train"):
-        from nlu.local_rasa import prepare_model
+        from nlu.rasa.local import prepare_model
 
         _, model = await prepare_model()
         print(model)

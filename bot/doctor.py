@@ -7,18 +7,18 @@ from datetime import UTC, datetime
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.doctor_slack import Doubt, check_member, check_scopes
 from bot.errors import TandemError
-from bot.redis_url import connect_redis
 from bot.settings import Settings
-from bot.telegram_app import build_application_for_check
-from handoff.lanes import Lanes
-from handoff.slack_app import build_web_client, check_token
-from handoff.store import ConversationStore
-from nlu.facts import AnswerBook, validate_all
-from nlu.rasa_client import RasaClient
-from nlu.rasa_model import MODELS_DIR, fingerprint
-from nlu.stores import StoreDirectory
+from bot.telegram.app import build_application_for_check
+from handoff.queues.lanes import Lanes
+from handoff.slack.app import build_web_client, check_token
+from handoff.slack.doctor import Doubt, check_member, check_scopes
+from handoff.storage.redis_url import connect_redis
+from handoff.storage.store import ConversationStore
+from nlu.facts.answers import AnswerBook, validate_all
+from nlu.facts.stores import StoreDirectory
+from nlu.rasa.client import RasaClient
+from nlu.rasa.model import MODELS_DIR, fingerprint
 
 Check = Callable[[], Awaitable[str]]
 

@@ -13,8 +13,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
-from bot.metrics import CONTENT_TYPE, Metrics
-from bot.slack_gate import SlackGate
+from handoff.metrics import CONTENT_TYPE, Metrics
+from handoff.slack.gate import SlackGate
 
 ReadyCheck = Callable[[], Awaitable[dict[str, str]]]
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -28,8 +28,8 @@ def build_http_app(
     slack_signing_secret: str = "",
     metrics: Metrics | None = None,
 ) -> Starlette:
-    """``telegram``: the Telegram webhook endpoint (webhook mode, bot/telegram_webhook.py);
-    Slack's events pass the gate in bot/slack_gate.py before bolt sees them."""
+    """``telegram``: the Telegram webhook endpoint (webhook mode, bot/telegram/webhook.py);
+    Slack's events pass the gate in handoff/slack/gate.py before bolt sees them."""
     routes: list[BaseRoute] = [
         Route("/healthz", _healthz, methods=["GET"]),
         Route("/readyz", _readyz(ready), methods=["GET"]),

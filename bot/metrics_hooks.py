@@ -1,5 +1,5 @@
 """Where the SDKs let us count without touching the flows: PTB's rate limiter and update
-handlers, slack_sdk's retry handlers, and a bolt middleware. Definitions: bot/metrics.py."""
+handlers, slack_sdk's retry handlers, and a bolt middleware. Definitions: handoff/metrics.py."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
-from bot.metrics import Metrics
+from handoff.metrics import Metrics
 
 JSONDict = dict[str, Any]
 _Result = bool | JSONDict | list[JSONDict]

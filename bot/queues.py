@@ -1,15 +1,15 @@
 """The worker's two Redis queues, wired: the inbox (updates and events in) and the outbox
-(sends out). Each has lanes in Redis (handoff/lanes.py), a pump that works them
-(handoff/lane_pump.py) and a router from a lane's kind to its handler."""
+(sends out). Each has lanes in Redis (handoff/queues/lanes.py), a pump that works them
+(handoff/queues/pump.py) and a router from a lane's kind to its handler."""
 
 from __future__ import annotations
 
 from redis.asyncio import Redis
 
-from handoff.lane_pump import LanePump, LaneRouter, QueueObserver
-from handoff.lanes import Lanes
-from handoff.outbox import Outbox
-from handoff.store import ConversationStore
+from handoff.queues.lanes import Lanes
+from handoff.queues.outbox import Outbox
+from handoff.queues.pump import LanePump, LaneRouter, QueueObserver
+from handoff.storage.store import ConversationStore
 
 # Lanes worked at once by one worker. A send may wait out a chat's pace (about a second),
 # so the outbox keeps many lanes going; the inbox is bounded by Rasa and Redis.

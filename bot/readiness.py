@@ -7,10 +7,10 @@ from collections.abc import Awaitable, Callable
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.telegram_app import TgApp
-from handoff.slack_app import check_token
-from handoff.store import ConversationStore
-from nlu.rasa_client import RasaClient
+from bot.telegram.app import TgApp
+from handoff.slack.app import check_token
+from handoff.storage.store import ConversationStore
+from nlu.rasa.client import RasaClient
 
 # auth.test is rate limited (tier 4); a load balancer probing every few seconds reuses
 # the last answer for this long.

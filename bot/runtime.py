@@ -8,12 +8,12 @@ import signal
 import sys
 from contextlib import AsyncExitStack
 
+from bot.serve import serve_app
 from bot.settings import Settings
 from bot.worker import Endpoints, Worker
-from handoff.embedded_redis import EmbeddedRedis
-from nlu.local_rasa import start_local_rasa
+from handoff.storage.embedded_redis import EmbeddedRedis
+from nlu.rasa.local import start_local_rasa
 from playground.app import Playground
-from playground.serve import serve_app
 
 
 async def run(settings: Settings) -> None:

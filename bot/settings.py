@@ -41,12 +41,12 @@ class Settings(BaseSettings):
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: AnyHttpUrl = AnyHttpUrl("https://api.telegram.org")
-    # Webhook mode (bot/telegram_webhook.py): Telegram posts to this public https URL, which
+    # Webhook mode (bot/telegram/webhook.py): Telegram posts to this public https URL, which
     # must reach POST /telegram/webhook on a worker; unset: long polling.
     telegram_webhook_url: AnyHttpUrl | None = None
     telegram_webhook_secret: SecretStr | None = None
     # Messages per minute one customer may send before the bot stops triaging them one by
-    # one (handoff/flood.py); nothing above the limit is dropped.
+    # one (handoff/flows/flood.py); nothing above the limit is dropped.
     customer_rate_limit_per_minute: Annotated[int, Field(ge=1)] = 20
     # Sends per second the bot makes, across all workers (a bucket in Redis; each worker's
     # PTB AIORateLimiter keeps the same pace too). Telegram allows a bot about 30 (more

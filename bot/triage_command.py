@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.settings import Settings
-from nlu.evaluation import Case, Outcome, load_cases, summarise
-from nlu.facts import AnswerBook
-from nlu.local_rasa import start_local_rasa
-from nlu.rasa_client import RasaClient
-from nlu.responder import Reply, Responder
-from nlu.stores import StoreDirectory
-from nlu.triage import Thresholds
+from nlu.evaluation.scoring import Case, Outcome, load_cases, summarise
+from nlu.facts.answers import AnswerBook
+from nlu.facts.stores import StoreDirectory
+from nlu.rasa.client import RasaClient
+from nlu.rasa.local import start_local_rasa
+from nlu.triage.policy import Thresholds
+from nlu.triage.responder import Reply, Responder
 
 
 class Triage:

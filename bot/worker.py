@@ -15,7 +15,6 @@ import aiohttp
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot.http_app import build_http_app
-from bot.metrics import Metrics
 from bot.metrics_hooks import (
     CountingRateLimiter,
     count_slack_requests,
@@ -24,35 +23,36 @@ from bot.metrics_hooks import (
 )
 from bot.queues import Queues
 from bot.readiness import Readiness
-from bot.redis_url import connect_redis
+from bot.serve import serve_app
 from bot.settings import Settings
-from bot.telegram_app import TgApp, build_application, build_bot, initialize
-from bot.telegram_care import register_care
-from bot.telegram_channel import TelegramChannel
-from bot.telegram_inbox import TelegramInbox, UpdateRunner, poll_into
-from bot.telegram_outbox import QueuedCustomers, TelegramSender
-from bot.telegram_unsupported import register_unsupported
-from bot.telegram_webhook import TelegramWebhook
-from handoff.context import Context
-from handoff.customer_flow import CustomerFlow
-from handoff.desk_flow import DeskFlow
-from handoff.directory import EmployeeDirectory
-from handoff.offers import offer_timer_loop
-from handoff.periodic import background
-from handoff.queue_metrics import QueueMetrics
-from handoff.review import word_index
+from bot.telegram.app import TgApp, build_application, build_bot, initialize
+from bot.telegram.care import register_care
+from bot.telegram.channel import TelegramChannel
+from bot.telegram.inbox import TelegramInbox, UpdateRunner, poll_into
+from bot.telegram.outbox import QueuedCustomers, TelegramSender
+from bot.telegram.unsupported import register_unsupported
+from bot.telegram.webhook import TelegramWebhook
+from handoff.flows.context import Context
+from handoff.flows.customer import CustomerFlow
+from handoff.flows.desk import DeskFlow
+from handoff.flows.offers import offer_timer_loop
+from handoff.metrics import Metrics
+from handoff.queues.metrics import QueueMetrics
+from handoff.queues.periodic import background
+from handoff.queues.timers import TimerLoop
 from handoff.review.wiring import build_review, retention_running
-from handoff.slack_app import SlackListeners, build_slack_app, build_web_client, check_token
-from handoff.slack_desk import SlackDesk
-from handoff.slack_inbox import EventRunner, SlackInbox
-from handoff.slack_outbox import QueuedDesk, SlackSender
-from handoff.store import ConversationStore
-from handoff.timers import TimerLoop
-from nlu.facts import AnswerBook
-from nlu.rasa_client import RasaClient
-from nlu.stores import StoreDirectory
-from nlu.triage import Thresholds
-from playground.serve import serve_app
+from handoff.slack.app import SlackListeners, build_slack_app, build_web_client, check_token
+from handoff.slack.desk import SlackDesk
+from handoff.slack.inbox import EventRunner, SlackInbox
+from handoff.slack.outbox import QueuedDesk, SlackSender
+from handoff.storage import word_index
+from handoff.storage.redis_url import connect_redis
+from handoff.storage.store import ConversationStore
+from nlu.facts.answers import AnswerBook
+from nlu.facts.directory import EmployeeDirectory
+from nlu.facts.stores import StoreDirectory
+from nlu.rasa.client import RasaClient
+from nlu.triage.policy import Thresholds
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ class Endpoints:
     slack_channel: str
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None
-    # Telegram webhook mode (bot/telegram_webhook.py); unset: long polling.
+    # Telegram webhook mode (bot/telegram/webhook.py); unset: long polling.
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: str | None = None
 
@@ -101,7 +101,9 @@ class Worker:
 
     async def _start(self) -> None:
         s, e, stack = self.settings, self.endpoints, self._stack
-        redis = connect_redis(e.redis_url)  # also Sentinel and Cluster (bot/redis_url.py)
+        redis = connect_redis(
+            e.redis_url
+        )  # also Sentinel and Cluster (handoff/storage/redis_url.py)
         stack.push_async_callback(redis.aclose)
         self.store = store = ConversationStore(redis)
         await store.check()
@@ -110,7 +112,9 @@ class Worker:
         stack.push_async_callback(nlu.aclose)
         await nlu.check()
         metrics = self.metrics
-        metrics.track_pending(lambda: redis.zcard(f"{store.prefix}:timers"))  # handoff/timers.py
+        metrics.track_pending(
+            lambda: redis.zcard(f"{store.prefix}:timers")
+        )  # handoff/queues/timers.py
 
         stores = StoreDirectory.load(s.data_dir / "stores.yml")
         slack_http = aiohttp.ClientSession()
@@ -119,7 +123,7 @@ class Worker:
         await check_token(slack_client)
         count_slack_retries(slack_client, metrics)
         # The outbox's posts: a failed one is retried by the outbox, which looks first
-        # whether Slack posted it (handoff/slack_outbox.py).
+        # whether Slack posted it (handoff/slack/outbox.py).
         post_client = build_web_client(
             e.slack_token, e.slack_api, session=slack_http, retry_failures=False
         )
@@ -183,7 +187,7 @@ class Worker:
 
         self.telegram = app = build_application(bot, CustomerFlow(ctx), stores)
         count_telegram_updates(app, metrics)
-        # Ratings, /profile and /forget (bot/telegram_care.py).
+        # Ratings, /profile and /forget (bot/telegram/care.py).
         review_base = str(s.review_base_url or self.http_url)
         register_care(app, ctx, review_base=review_base, retention_days=s.retention_days)
         register_unsupported(app, ctx)  # stickers, locations...: a polite answer
@@ -199,7 +203,7 @@ class Worker:
             await webhook.attach(app, inbox)
         else:
             await stack.enter_async_context(background(poll_into(app, inbox), "telegram-poll"))
-        # Offer expiries: every worker polls, each timer fires once (handoff/timers.py).
+        # Offer expiries: every worker polls, each timer fires once (handoff/queues/timers.py).
         self.timers = await stack.enter_async_context(offer_timer_loop(ctx).running())
         log.info("worker started", extra={"http": self.http_url})
 

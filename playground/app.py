@@ -14,10 +14,10 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from bot.worker import Endpoints
-from handoff.directory import EmployeeDirectory
-from nlu.stores import StoreDirectory
-from playground.fake_slack import FakeSlack
-from playground.fake_telegram import FakeTelegram
+from nlu.facts.directory import EmployeeDirectory
+from nlu.facts.stores import StoreDirectory
+from playground.fake_slack.server import FakeSlack
+from playground.fake_telegram.server import FakeTelegram
 from playground.page import page_routes
 
 # Tokens of the right shape; they only ever reach the local fakes.

@@ -1,5 +1,5 @@
 """Reading a process's Linux autogroup (its session's share of the CPU), for the tests of
-Rasa's lower priority (nlu/rasa_server.py)."""
+Rasa's lower priority (nlu/rasa/server.py)."""
 
 from __future__ import annotations
 

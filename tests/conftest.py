@@ -13,8 +13,8 @@ import pytest
 import pytest_asyncio
 from redis.asyncio import Redis
 
-from handoff.embedded_redis import EmbeddedRedis
-from nlu.local_rasa import start_local_rasa
+from handoff.storage.embedded_redis import EmbeddedRedis
+from nlu.rasa.local import start_local_rasa
 
 # PTB 22 opts in to timedelta durations (retry_after, voice.duration) with this;
 # without it PTB warns, and warnings are errors here. `tandem` sets it too.

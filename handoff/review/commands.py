@@ -14,13 +14,13 @@ from pathlib import Path
 from redis.asyncio import Redis
 
 from bot.errors import ConfigError
-from bot.redis_url import connect_redis
 from bot.settings import Settings
-from handoff.embedded_redis import EmbeddedRedis
 from handoff.review.accounts import hash_password
-from handoff.review.audit import AuditLog
-from handoff.review.erasure import Eraser
-from handoff.store import ConversationStore
+from handoff.storage.audit import AuditLog
+from handoff.storage.embedded_redis import EmbeddedRedis
+from handoff.storage.erasure import Eraser
+from handoff.storage.redis_url import connect_redis
+from handoff.storage.store import ConversationStore
 
 MARKER = "valkey.json"
 

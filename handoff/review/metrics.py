@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from handoff.review.summary import Row
+from handoff.core.summary import Row
 
 FIVE_MINUTES = 5 * 60
 ONE_HOUR = 3600

@@ -9,7 +9,7 @@ import hashlib
 
 from redis.asyncio import Redis
 
-from handoff.review.keys import Keys
+from handoff.storage.keys import Keys
 
 LIMIT = 5
 WINDOW_SECONDS = 15 * 60

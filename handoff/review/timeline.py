@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from handoff.state import Event
+from handoff.core.state import Event
 
 LABELS = {
     "customer_message": "Customer",

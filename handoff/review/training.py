@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 
 from redis.asyncio import Redis
 
-from handoff.review.keys import Keys
+from handoff.storage.keys import Keys
 
 INTENT = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 

@@ -7,13 +7,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from handoff.review.indexer import fold
+from handoff.core.state import Event
+from handoff.core.summary import LONG_WAIT_SECONDS
 from handoff.review.session import Session
-from handoff.review.summary import LONG_WAIT_SECONDS
 from handoff.review.timeline import timeline
 from handoff.review.training import INTENT, Example
 from handoff.review.web import Site, base
-from handoff.state import Event
+from handoff.storage.indexer import fold
 
 CONV_ID = r"{conv_id:str}"
 

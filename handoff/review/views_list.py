@@ -14,8 +14,8 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
+from handoff.core.summary import FLAGS
 from handoff.review.query import RATINGS, SENTIMENTS, STATUSES, BadFilter, Filters, Listed
-from handoff.review.summary import FLAGS
 from handoff.review.web import Site
 
 COLUMNS = (

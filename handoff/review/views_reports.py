@@ -9,11 +9,11 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from handoff.core.summary import Row
 from handoff.review import formatting
 from handoff.review.charts import Chart, bar_chart
 from handoff.review.metrics import Report, Stats, report
 from handoff.review.query import BadFilter, Filters
-from handoff.review.summary import Row
 from handoff.review.training import rasa_yaml
 from handoff.review.web import Site, base
 

@@ -15,17 +15,17 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from handoff.directory import EmployeeDirectory
 from handoff.review import formatting
 from handoff.review.accounts import Accounts
-from handoff.review.audit import AuditLog
-from handoff.review.keys import Keys
 from handoff.review.query import ConversationQuery
 from handoff.review.ratelimit import LoginLimiter
 from handoff.review.session import Session, Sessions
 from handoff.review.training import TrainingList
-from handoff.store import ConversationStore
-from nlu.stores import StoreDirectory
+from handoff.storage.audit import AuditLog
+from handoff.storage.keys import Keys
+from handoff.storage.store import ConversationStore
+from nlu.facts.directory import EmployeeDirectory
+from nlu.facts.stores import StoreDirectory
 
 HERE = Path(__file__).resolve().parent
 CSP = (

@@ -11,16 +11,16 @@ import yaml
 from starlette.applications import Starlette
 
 from bot.settings import Settings
-from handoff.directory import EmployeeDirectory
-from handoff.periodic import background
+from handoff.queues.periodic import background
 from handoff.review.accounts import DEMO_NAME, Accounts, parse_accounts
 from handoff.review.app import build_review_app
-from handoff.review.audit import AuditLog
-from handoff.review.erasure import Eraser, retention_loop
 from handoff.review.session import load_secret
 from handoff.review.web import ReviewConfig
-from handoff.store import ConversationStore
-from nlu.stores import StoreDirectory
+from handoff.storage.audit import AuditLog
+from handoff.storage.erasure import Eraser, retention_loop
+from handoff.storage.store import ConversationStore
+from nlu.facts.directory import EmployeeDirectory
+from nlu.facts.stores import StoreDirectory
 
 
 def build_review(

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
-from bot.doctor_slack import manifest_scopes
-from handoff.lanes import Lanes
+from bot.serve import serve_app
+from handoff.queues.lanes import Lanes
+from handoff.slack.doctor import manifest_scopes
 from playground.app import Playground
-from playground.fake_slack_api import MANIFEST_SCOPES
-from playground.serve import serve_app
+from playground.fake_slack.api import MANIFEST_SCOPES
 from tests.cli.test_run_command import ROOT, _real_mode
 
 pytestmark = pytest.mark.rasa

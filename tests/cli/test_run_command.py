@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.serve import serve_app
 from playground.app import Playground
-from playground.serve import serve_app
 
 TANDEM = [sys.executable, "-m", "bot.cli"]
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,12 +14,12 @@ import pytest
 import pytest_asyncio
 from redis.asyncio import Redis
 
+from bot.serve import serve_app
 from bot.settings import PROJECT_ROOT, Settings
 from bot.worker import Worker
 from playground.app import (
     Playground,
 )
-from playground.serve import serve_app
 
 DATA = PROJECT_ROOT / "data"
 DETROIT = ZoneInfo("America/Detroit")

@@ -6,8 +6,8 @@ import asyncio
 from typing import Any
 
 from bot.worker import Worker
-from handoff.state import Conversation
-from handoff.store import ConversationStore
+from handoff.core.state import Conversation
+from handoff.storage.store import ConversationStore
 from playground.app import Playground
 
 RIVERSIDE_DESK = "C0RIVERSIDE"

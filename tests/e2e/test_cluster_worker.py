@@ -13,9 +13,9 @@ import pytest_asyncio
 from redis.asyncio import Redis
 from redis.crc import key_slot
 
-from bot.redis_url import connect_redis
-from handoff.state import Status
-from handoff.store import ConversationStore
+from handoff.core.state import Status
+from handoff.storage.redis_url import connect_redis
+from handoff.storage.store import ConversationStore
 from playground.app import Playground
 from tests.e2e import (
     test_desk,

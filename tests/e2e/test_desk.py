@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from handoff.state import Status
-from handoff.store import ConversationStore
+from handoff.core.state import Status
+from handoff.storage.store import ConversationStore
 from playground.app import Playground
 from tests.e2e.conftest import Clock, StartWorker, eventually
 from tests.e2e.desk_helpers import (

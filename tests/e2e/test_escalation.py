@@ -11,11 +11,11 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.worker import Worker
-from handoff.offers import TIMER_KIND
-from handoff.state import Event, Status
-from handoff.store import ConversationStore
-from handoff.timers import TimerStore
-from handoff.waiting import ResponseTimes
+from handoff.core.state import Event, Status
+from handoff.flows.offers import TIMER_KIND
+from handoff.flows.waiting import ResponseTimes
+from handoff.queues.timers import TimerStore
+from handoff.storage.store import ConversationStore
 from playground.app import Playground
 from tests.e2e.conftest import DETROIT, Clock, StartWorker, eventually
 from tests.e2e.desk_helpers import (

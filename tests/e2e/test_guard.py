@@ -9,8 +9,8 @@ import asyncio
 import pytest
 from redis.asyncio import Redis
 
-from handoff.state import Event
-from handoff.store import ConversationStore
+from handoff.core.state import Event
+from handoff.storage.store import ConversationStore
 from playground.app import Playground
 from tests.e2e.conftest import StartWorker, eventually
 from tests.e2e.desk_helpers import (

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from redis.asyncio import Redis
 
-from handoff.store import ConversationStore
+from handoff.storage.store import ConversationStore
 from playground.app import Playground
 from tests.e2e.conftest import StartWorker, eventually
 from tests.e2e.desk_helpers import choose_store, text_of

@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 from redis.asyncio import Redis
 
-from handoff.store import ConversationStore
+from handoff.storage.store import ConversationStore
 from playground.app import Playground
 from tests.e2e.conftest import DATA, DETROIT, Clock, StartWorker, eventually
 from tests.e2e.desk_helpers import (

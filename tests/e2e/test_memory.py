@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from redis.asyncio import Redis
 
-from handoff.memory_words import FORGET_CANCELLED, FORGET_EXPIRED
-from handoff.review.audit import AuditLog
-from handoff.store import ConversationStore
+from handoff.storage.audit import AuditLog
+from handoff.storage.store import ConversationStore
+from handoff.texts.memory import FORGET_CANCELLED, FORGET_EXPIRED
 from playground.app import Playground
 from tests.e2e.conftest import Clock, StartWorker, eventually
 from tests.e2e.desk_helpers import (

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from redis.asyncio import Redis
 
-from handoff.review.audit import AuditLog
-from handoff.store import ConversationStore
+from handoff.storage.audit import AuditLog
+from handoff.storage.store import ConversationStore
 from playground.app import Playground
 from tests.e2e.conftest import StartWorker
 from tests.e2e.desk_helpers import (

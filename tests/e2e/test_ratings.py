@@ -9,9 +9,9 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.worker import Worker
-from handoff.rating_words import ALREADY_RATED, COMMENT_THANKS
-from handoff.state import Event, Status
-from handoff.store import ConversationStore
+from handoff.core.state import Event, Status
+from handoff.storage.store import ConversationStore
+from handoff.texts.ratings import ALREADY_RATED, COMMENT_THANKS
 from playground.app import Playground
 from tests.e2e.conftest import StartWorker, eventually
 from tests.e2e.desk_helpers import (

@@ -12,11 +12,11 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from handoff.state import Status
-from handoff.store import ConversationStore
+from handoff.core.state import Status
+from handoff.storage.store import ConversationStore
 from playground.app import Playground
-from playground.fake_slack_delivery import slack_signature
-from playground.fake_slack_payloads import INTERACTIVE, block_actions, find_button, http_body
+from playground.fake_slack.delivery import slack_signature
+from playground.fake_slack.payloads import INTERACTIVE, block_actions, find_button, http_body
 from tests.e2e.conftest import SlackMode, StartWorker
 from tests.e2e.desk_helpers import (
     AISHA,

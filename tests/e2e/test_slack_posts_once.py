@@ -1,6 +1,6 @@
 """A Slack post is made once even when Slack fails after posting: Slack has no idempotency
 key, so each post carries its outbox job's id as metadata, and a job tried before looks
-for its post before it posts again (handoff/slack_outbox.py)."""
+for its post before it posts again (handoff/slack/outbox.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from collections.abc import Callable
 import pytest
 from redis.asyncio import Redis
 
-from handoff.slack_desk import POST_EVENT
-from handoff.store import ConversationStore
+from handoff.slack.desk import POST_EVENT
+from handoff.storage.store import ConversationStore
 from playground.app import Playground
 from tests.e2e.conftest import StartWorker
 from tests.e2e.desk_helpers import JSON, RIVERSIDE_DESK, conversation, hand_off, settled

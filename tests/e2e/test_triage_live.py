@@ -9,7 +9,7 @@ import pytest
 import yaml
 from redis.asyncio import Redis
 
-from handoff.store import ConversationStore
+from handoff.storage.store import ConversationStore
 from playground.app import DEFAULT_CHANNEL, Playground
 from tests.e2e.conftest import DATA, StartWorker, eventually
 from tests.e2e.desk_helpers import text_of

@@ -35,8 +35,8 @@ from tests.faults.traffic import (
     is_card,
 )
 
-HOLDING = "passed your message"  # the holding message after a handoff (handoff/promises.py)
-INTRO = "Hello, this is"  # the employee's introduction after a claim (handoff/desk_flow.py)
+HOLDING = "passed your message"  # the holding message after a handoff (handoff/texts/promises.py)
+INTRO = "Hello, this is"  # the employee's introduction after a claim (handoff/flows/desk.py)
 
 
 @dataclass(frozen=True)

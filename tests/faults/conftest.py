@@ -15,15 +15,15 @@ from pathlib import Path
 
 import pytest_asyncio
 
+from bot.serve import serve_app
 from bot.settings import PROJECT_ROOT, Settings
 from bot.worker import Endpoints, Worker
-from handoff.embedded_redis import EmbeddedRedis
-from nlu.local_rasa import free_port
+from handoff.storage.embedded_redis import EmbeddedRedis
+from nlu.rasa.local import free_port
 from playground.app import SLACK_BOT_TOKEN, Playground
-from playground.serve import serve_app
 from tests.faults.traffic import DATA
 
-# Offers stand for longer than any test: no re-offers mid-test (handoff/offers.py).
+# Offers stand for longer than any test: no re-offers mid-test (handoff/flows/offers.py).
 OFFER_TIMEOUT = 600.0
 READY = b"Tandem is running"  # what `tandem run` prints once the worker has started
 

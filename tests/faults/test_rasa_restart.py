@@ -16,8 +16,8 @@ import pytest
 import pytest_asyncio
 
 from bot.settings import PROJECT_ROOT
-from nlu.local_rasa import free_port
-from nlu.rasa_server import NICENESS, RasaServer, autogroups_on
+from nlu.rasa.local import free_port
+from nlu.rasa.server import NICENESS, RasaServer, autogroups_on
 from tests.autogroups import group_of
 from tests.faults.checker import settle
 from tests.faults.conftest import Fakes, Valkey, Workers
@@ -51,7 +51,7 @@ class OwnRasa:
         self.server = RasaServer(RASA, self.model, port=self.port, log_path=log_path)
         await self.server.start(wait_seconds=LOAD_WITHIN)
         assert self.server.process is not None
-        # It yields the CPU to the workers (nlu/rasa_server.py), relative to this process.
+        # It yields the CPU to the workers (nlu/rasa/server.py), relative to this process.
         pid = self.server.process.pid
         priority = os.getpriority(os.PRIO_PROCESS, pid)
         assert priority == min(19, os.getpriority(os.PRIO_PROCESS, 0) + NICENESS)

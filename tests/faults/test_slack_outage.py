@@ -1,5 +1,5 @@
 """Slack's Web API answering 500 for a while, then 429 with Retry-After for a while: longer
-than slack_sdk's own retries absorb (handoff/slack_app.py build_web_client; the outbox's
+than slack_sdk's own retries absorb (handoff/slack/app.py build_web_client; the outbox's
 posts leave 5xx to the outbox altogether), so the sends must wait and be retried by
 Tandem itself, each post once."""
 

@@ -14,15 +14,15 @@ import httpx
 import pytest
 import pytest_asyncio
 
+from bot.serve import serve_app
 from bot.settings import Settings
 from bot.triage_command import Triage
-from handoff.guard import ReplyGuard
-from handoff.guard_words import Lexicon
-from nlu.rasa_client import RasaClient
+from handoff.guard.check import ReplyGuard
+from handoff.guard.words import Lexicon
+from nlu.rasa.client import RasaClient
 from playground.app import SLACK_BOT_TOKEN, Playground
-from playground.fake_slack_api import Faults
-from playground.fake_telegram_faults import FaultInjector
-from playground.serve import serve_app
+from playground.fake_slack.api import Faults
+from playground.fake_telegram.faults import FaultInjector
 from tests.faults.traffic import DATA, FACTUAL, REPLIES, UPSET, script
 
 DETROIT = ZoneInfo("America/Detroit")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from playground.serve import serve_app
+from bot.serve import serve_app
 from tests.faults.balancer import RoundRobin
 from tests.faults.checker import settle
 from tests.faults.conftest import Fakes, Valkey, Workers

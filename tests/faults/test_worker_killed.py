@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nlu.local_rasa import free_port
+from nlu.rasa.local import free_port
 from tests.faults.checker import settle
 from tests.faults.conftest import Fakes, Valkey, WorkerProcess
 from tests.faults.traffic import Traffic, mark_in_flight

@@ -20,15 +20,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.settings import PROJECT_ROOT
-from handoff.directory import EmployeeDirectory
-from nlu.stores import StoreDirectory
+from nlu.facts.directory import EmployeeDirectory
+from nlu.facts.stores import StoreDirectory
 from playground.app import Playground
-from playground.fake_slack_state import FakeSlackError
+from playground.fake_slack.state import FakeSlackError
 
 JSON = dict[str, Any]
 DATA = PROJECT_ROOT / "data"
 FIRST_CHAT = 800  # customer n writes from Telegram chat FIRST_CHAT + n
-TAKE_OVER = "take_over"  # the card's button (handoff/slack_blocks.py)
+TAKE_OVER = "take_over"  # the card's button (handoff/slack/blocks.py)
 CUSTOMER_TOKEN = re.compile(r"#c(\d+)-m(\d+)\b")
 REPLY_TOKEN = re.compile(r"#c(\d+)-r(\d+)\b")
 

@@ -18,7 +18,7 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from playground.fake_slack_delivery import slack_signature
+from playground.fake_slack.delivery import slack_signature
 
 T = TypeVar("T")
 JSON = dict[str, Any]

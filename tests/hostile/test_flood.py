@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from handoff.flood import FLOOD_NOTICE, FloodGate
-from handoff.store import ConversationStore
+from handoff.flows.flood import FLOOD_NOTICE, FloodGate
+from handoff.storage.store import ConversationStore
 from playground.app import Playground
 from tests.e2e.conftest import Clock, StartWorker, eventually
 from tests.e2e.desk_helpers import RIVERSIDE_DESK, choose_store, text_of

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import strategies as st
 
 from playground.app import Playground
-from playground.fake_slack_payloads import (
+from playground.fake_slack.payloads import (
     EVENTS_API,
     INTERACTIVE,
     block_actions,

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from hypothesis import strategies as st
 
-from bot.telegram_unsupported import UNSUPPORTED_REPLY
+from bot.telegram.unsupported import UNSUPPORTED_REPLY
 from playground.app import Playground
 from tests.e2e.conftest import StartWorker, eventually
 from tests.e2e.desk_helpers import AISHA, RIVERSIDE_DESK, hand_off, is_intro, text_of

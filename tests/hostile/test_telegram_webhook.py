@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 
 from bot.errors import ConfigError
 from bot.settings import Settings, load_settings
-from bot.telegram_webhook import SECRET_HEADER
+from bot.telegram.webhook import SECRET_HEADER
 from bot.worker import Worker
 from playground.app import Playground
 from tests.e2e.conftest import DATA, Clock

@@ -13,8 +13,8 @@ import pytest_asyncio
 
 from bot.settings import PROJECT_ROOT, Settings
 from bot.triage_command import Triage, outcome_of
-from nlu.evaluation import load_cases, summarise
-from nlu.rasa_client import RasaClient
+from nlu.evaluation.scoring import load_cases, summarise
+from nlu.rasa.client import RasaClient
 
 pytestmark = pytest.mark.rasa
 

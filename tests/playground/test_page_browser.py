@@ -18,10 +18,10 @@ import pytest_asyncio
 from playwright.async_api import ConsoleMessage, Dialog, async_playwright, expect
 from slack_sdk.web.async_client import AsyncWebClient
 
-from handoff.ports import HandoffCard, TranscriptLine
-from handoff.slack_blocks import card_blocks, card_text, customer_message_blocks
+from bot.serve import serve_app
+from handoff.core.ports import HandoffCard, TranscriptLine
+from handoff.slack.blocks import card_blocks, card_text, customer_message_blocks
 from playground.app import DEFAULT_CHANNEL, SLACK_BOT_TOKEN, TELEGRAM_TOKEN, Playground
-from playground.serve import serve_app
 
 pytestmark = pytest.mark.e2e
 

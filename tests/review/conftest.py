@@ -14,13 +14,13 @@ from redis.asyncio import Redis
 from starlette.applications import Starlette
 
 from bot.http_app import build_http_app
-from handoff.directory import EmployeeDirectory
 from handoff.review.accounts import Accounts, hash_password
 from handoff.review.app import build_review_app
 from handoff.review.web import ReviewConfig
 from handoff.review.wiring import load_intents
-from handoff.store import ConversationStore
-from nlu.stores import StoreDirectory
+from handoff.storage.store import ConversationStore
+from nlu.facts.directory import EmployeeDirectory
+from nlu.facts.stores import StoreDirectory
 from tests.review.seed import T0
 
 DATA = Path(__file__).resolve().parents[2] / "data"

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from handoff.state import (
+from handoff.core.state import (
     Conversation,
     Event,
     claim,
@@ -16,7 +16,7 @@ from handoff.state import (
     open_conversation,
     resolve,
 )
-from handoff.store import ConversationStore
+from handoff.storage.store import ConversationStore
 
 DETROIT = ZoneInfo("America/Detroit")
 # A Tuesday morning in the stores' timezone; every seeded time is relative to it.

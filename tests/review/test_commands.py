@@ -13,8 +13,8 @@ from redis.asyncio import Redis
 from bot.errors import ConfigError
 from bot.settings import load_settings
 from handoff.review.accounts import Accounts
-from handoff.review.audit import AuditLog
-from handoff.store import ConversationStore
+from handoff.storage.audit import AuditLog
+from handoff.storage.store import ConversationStore
 from tests.review.seed import Script, seed
 
 ROOT = Path(__file__).resolve().parents[2]

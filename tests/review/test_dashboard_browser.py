@@ -14,10 +14,10 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Dialog, async_playwright, expect
 
+from bot.serve import serve_app
 from handoff.review.accounts import Accounts
 from handoff.review.app import build_review_app
-from handoff.store import ConversationStore
-from playground.serve import serve_app
+from handoff.storage.store import ConversationStore
 from tests.review.conftest import _HASH, PASSWORD, Clock, config, worker_app
 from tests.review.seed import AISHA, MARIA, T0, Script, nlu, seed
 

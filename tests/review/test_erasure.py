@@ -8,12 +8,12 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
-from handoff.review import word_index
-from handoff.review.audit import AuditLog
-from handoff.review.erasure import DAY, Eraser, retention_loop
-from handoff.review.keys import Keys
 from handoff.review.training import Example, TrainingList
-from handoff.store import ConversationStore
+from handoff.storage import word_index
+from handoff.storage.audit import AuditLog
+from handoff.storage.erasure import DAY, Eraser, retention_loop
+from handoff.storage.keys import Keys
+from handoff.storage.store import ConversationStore
 from tests.redis_text import text
 from tests.review.seed import MARIA, T0, Script, seed
 
@@ -147,4 +147,4 @@ def test_only_erasure_deletes_transcripts() -> None:
             if re.search(r"delete\(.*(\.log\(|\"log\")", line):
                 deletes.append(where.split(":")[0])
     assert trims == []
-    assert deletes == ["handoff/review/erasure.py"]
+    assert deletes == ["handoff/storage/erasure.py"]

@@ -6,11 +6,11 @@ from zoneinfo import ZoneInfo
 
 from redis.asyncio import Redis
 
-from handoff.review import word_index
-from handoff.review.keys import Keys
+from handoff.core.state import Event, claim, hand_off
 from handoff.review.query import ConversationQuery, Filters
-from handoff.state import Event, claim, hand_off
-from handoff.store import ConversationStore
+from handoff.storage import word_index
+from handoff.storage.keys import Keys
+from handoff.storage.store import ConversationStore
 from tests.redis_text import text
 from tests.review.seed import AISHA, MARIA, T0, Script, nlu, seed
 

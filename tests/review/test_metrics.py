@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from handoff.core.summary import Row
 from handoff.review.metrics import percentile, report, share, stats
-from handoff.review.summary import Row
 
 
 def test_percentile_interpolates_between_ranks() -> None:

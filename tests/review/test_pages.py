@@ -11,8 +11,8 @@ import httpx
 import yaml
 from redis.asyncio import Redis
 
-from handoff.review.audit import AuditLog
-from handoff.store import ConversationStore
+from handoff.storage.audit import AuditLog
+from handoff.storage.store import ConversationStore
 from tests.review.conftest import csrf_of
 from tests.review.seed import MARIA, T0, Script, nlu, seed
 

@@ -11,9 +11,9 @@ from starlette.requests import Request
 
 from handoff.review.accounts import Accounts, hash_password, parse_accounts
 from handoff.review.app import build_review_app
-from handoff.review.audit import AuditLog
 from handoff.review.session import COOKIE, Session, Sessions, load_secret
-from handoff.store import ConversationStore
+from handoff.storage.audit import AuditLog
+from handoff.storage.store import ConversationStore
 from tests.review.conftest import PASSWORD, Clock, config, csrf_of, login, worker_app
 from tests.review.seed import Script, seed
 

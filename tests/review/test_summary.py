@@ -1,10 +1,10 @@
-"""Summary rows folded from transcript events (handoff/review/summary.py): pure."""
+"""Summary rows folded from transcript events (handoff/core/summary.py): pure."""
 
 from __future__ import annotations
 
-from handoff.review.indexer import fold
-from handoff.review.summary import LONG_WAIT_SECONDS, Row, event_words, with_event, words
-from handoff.state import Event
+from handoff.core.state import Event
+from handoff.core.summary import LONG_WAIT_SECONDS, Row, event_words, with_event, words
+from handoff.storage.indexer import fold
 from tests.review.seed import MARIA, nlu
 
 

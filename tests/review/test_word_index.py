@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from redis.asyncio import Redis
 
-from handoff.review import word_index
-from handoff.review.keys import Keys
 from handoff.review.query import ConversationQuery, Filters
-from handoff.store import ConversationStore
+from handoff.storage import word_index
+from handoff.storage.keys import Keys
+from handoff.storage.store import ConversationStore
 from tests.review.seed import T0, Script, seed
 
 K = Keys()

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from playground.serve import serve_app
+from bot.serve import serve_app
 
 
 class RasaGate:

@@ -10,8 +10,8 @@ from typing import Any
 import yaml
 
 from bot.settings import Settings
-from nlu.rasa_env import RASA_REQUIREMENTS
-from nlu.rasa_model import MODEL_INPUTS
+from nlu.rasa.env import RASA_REQUIREMENTS
+from nlu.rasa.model import MODEL_INPUTS
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = {name.upper() for name in Settings.model_fields}

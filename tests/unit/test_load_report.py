@@ -19,7 +19,7 @@ from benchmarks.load_report import (
     table,
 )
 from benchmarks.load_tracker import Kind, Reply, Sent, reconcile
-from bot.metrics import Metrics
+from handoff.metrics import Metrics
 
 
 def test_percentile_is_linear_between_closest_ranks() -> None:

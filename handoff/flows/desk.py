@@ -1,0 +1,196 @@
+"""The employees' side: thread replies, and the Take over / Back to bot / Resolve buttons.
+
+Each action runs under the chat's lock, so a claim is atomic across workers and
+the ownership check happens at the moment a reply is sent.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from handoff.core.media import SharedFile, files_detail
+from handoff.core.ports import Signature
+from handoff.core.state import (
+    AlreadyOwned,
+    Conversation,
+    Event,
+    NotAllowed,
+    ThreadRef,
+    Transition,
+    claim,
+    hand_back,
+    may_reply,
+    resolve,
+)
+from handoff.flows.cards import build_card
+from handoff.flows.context import Context
+from handoff.flows.guard import GuardFlow
+from handoff.flows.media import OwnerFiles
+from handoff.flows.meeting import farewell, remember_helper, send_intro
+from handoff.flows.offers import Offers
+from handoff.flows.ratings import ask_for_rating
+from nlu.facts.directory import Employee
+
+log = logging.getLogger(__name__)
+
+NOTE_PREFIX = "note:"
+UNTRACKED = "Tandem does not track this conversation any more."
+
+
+@dataclass(frozen=True)
+class EmployeeMessage:
+    event_id: str
+    thread: ThreadRef
+    user: str
+    text: str
+    ts: str
+    files: tuple[SharedFile, ...] = ()  # a file_share message; the text is then the comment
+
+
+class DeskFlow:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.files = OwnerFiles(ctx)  # the owner's files reach the customer (media_flow)
+        self.guard = GuardFlow(ctx, self._deliver)  # the reply-quality check (guard_flow)
+
+    async def on_thread_message(self, msg: EmployeeMessage) -> None:
+        ctx = self.ctx
+        async with ctx.store.locked_thread(msg.thread) as conv:
+            if conv is None or await ctx.store.seen("slack", msg.event_id, chat_id=conv.chat_id):
+                return  # a thread Tandem does not track, or an event already handled
+            employee = ctx.employees.by_slack_id(msg.user)
+            if msg.text.strip().lower().startswith(NOTE_PREFIX):
+                await self._note(conv, msg, "marked as a note")
+            elif employee is not None and may_reply(conv, msg.user) and msg.files:
+                await self.files.deliver(conv, msg, employee)
+            elif employee is not None and may_reply(conv, msg.user):
+                if not await self.guard.screen(conv, msg, employee):  # held: Send anyway/Edit
+                    await self._deliver(conv, msg, employee)
+            else:
+                await self._note(conv, msg, "not the owner")
+                await ctx.desk.tell_employee(msg.thread, msg.user, self._why_internal(conv))
+            await ctx.store.mark_seen("slack", msg.event_id, chat_id=conv.chat_id)
+
+    async def _deliver(self, conv: Conversation, msg: EmployeeMessage, employee: Employee) -> None:
+        ctx = self.ctx
+        store = ctx.stores.get(employee.store).name
+        await ctx.customers.send_text(
+            conv.chat_id, msg.text, signature=Signature(employee.name, store)
+        )
+        await ctx.store.append(
+            conv.id,
+            Event("employee_reply", ctx.now(), msg.user, detail={"text": msg.text, "ts": msg.ts}),
+        )
+
+    async def _note(self, conv: Conversation, msg: EmployeeMessage, why: str) -> None:
+        await self.ctx.store.append(
+            conv.id,
+            Event(
+                "note",
+                self.ctx.now(),
+                msg.user,
+                why,
+                {"text": msg.text, "ts": msg.ts, **files_detail(msg.files)},
+            ),
+        )
+
+    def _why_internal(self, conv: Conversation) -> str:
+        if conv.owner:
+            owner = self._name(conv.owner)
+            return (
+                f"{owner} has this conversation, so your reply stayed internal. "
+                "Ask them to pass it to you if you should take over."
+            )
+        return (
+            "Your reply stayed internal: nobody has taken this conversation yet. "
+            "Click *Take over* on the card above to reply to the customer."
+        )
+
+    def _name(self, slack_user: str) -> str:
+        employee = self.ctx.employees.by_slack_id(slack_user)
+        return employee.name if employee else f"<@{slack_user}>"
+
+    async def take_over(self, thread: ThreadRef, user: str) -> str | None:
+        """Claim the conversation; returns the private answer for the clicker, if any."""
+        employee = self.ctx.employees.by_slack_id(user)
+        if employee is None:
+            return "Only employees in the Tandem directory can take over conversations."
+
+        async def transition(conv: Conversation) -> Transition:
+            return claim(conv, employee=user, now=self.ctx.now())
+
+        async def after(before: Conversation, conv: Conversation) -> None:
+            ctx = self.ctx
+            await ctx.store.adjust_open(user, +1)
+            await remember_helper(ctx, conv.chat_id, employee)
+            await send_intro(ctx, conv.chat_id, employee, self._intro(conv, employee))
+            await ctx.desk.post_status(thread, f"{employee.name} took over the conversation.")
+
+        return await self._act(thread, transition, after, "You already have this conversation.")
+
+    def _intro(self, conv: Conversation, employee: Employee) -> str:
+        store = self.ctx.stores.get(employee.store).name
+        intro = f" {employee.intro.rstrip('.')}." if employee.intro else ""
+        return f"Hello, this is {employee.name} from our {store} store.{intro} How can I help?"
+
+    async def give_back(self, thread: ThreadRef, user: str) -> str | None:
+        async def transition(conv: Conversation) -> Transition:
+            return hand_back(conv, by=user, now=self.ctx.now())
+
+        async def after(before: Conversation, conv: Conversation) -> None:
+            await self._release(before, resolved=False)
+            await self.ctx.desk.post_status(thread, f"{self._name(user)} handed back to the bot.")
+
+        return await self._act(thread, transition, after, "The bot already has this conversation.")
+
+    async def resolve(self, thread: ThreadRef, user: str) -> str | None:
+        async def transition(conv: Conversation) -> Transition:
+            return resolve(conv, by=user, now=self.ctx.now())
+
+        async def after(before: Conversation, conv: Conversation) -> None:
+            await self._release(before, resolved=True)
+            await ask_for_rating(self.ctx, conv)  # after the goodbye (handoff/flows/ratings.py)
+            await self.ctx.desk.post_status(
+                thread, f"{self._name(user)} resolved the conversation."
+            )
+
+        return await self._act(thread, transition, after, "This conversation is already resolved.")
+
+    async def _release(self, before: Conversation, *, resolved: bool) -> None:
+        """Tell the customer who left (if anyone had joined); the helper's load drops by one
+        and the next 24 hours count from now for continuity."""
+        helper = self.ctx.employees.by_slack_id(before.owner) if before.owner else None
+        if before.owner:
+            await self.ctx.store.adjust_open(before.owner, -1)
+        if helper is not None:
+            await remember_helper(self.ctx, before.chat_id, helper)
+        text = farewell(helper.name if helper else None, resolved=resolved)
+        await self.ctx.customers.send_text(before.chat_id, text)
+
+    async def _act(
+        self,
+        thread: ThreadRef,
+        transition: Callable[[Conversation], Awaitable[Transition]],
+        after: Callable[[Conversation, Conversation], Awaitable[None]],
+        unchanged: str,
+    ) -> str | None:
+        ctx = self.ctx
+        async with ctx.store.locked_thread(thread) as conv:
+            if conv is None:
+                return UNTRACKED
+            try:
+                result = await transition(conv)
+            except AlreadyOwned as exc:
+                return f"{self._name(exc.owner)} has this conversation."
+            except NotAllowed as exc:
+                return f"That is not possible now: {exc}."
+            if result.event is None:
+                return unchanged
+            await ctx.store.append(conv.id, result.event)
+            await ctx.store.save(result.conversation)
+            await Offers(ctx).settle(conv, result.conversation, result.event)  # timer, wait
+            await after(conv, result.conversation)
+            await ctx.desk.refresh_card(thread, await build_card(ctx, result.conversation))
+        return None

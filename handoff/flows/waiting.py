@@ -1,0 +1,82 @@
+"""Measured response times per store, and the holding message built from them.
+
+Keys: ``tandem:response:{store_id}``, a list of the last ``KEEP`` handoff-to-claim
+durations in seconds, newest first.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from redis.asyncio import Redis
+
+from handoff.core.escalation import utc
+from handoff.core.state import Conversation
+from handoff.flows.context import Context
+from handoff.storage.redis_url import key_prefix
+from handoff.texts.promises import Holding, holding_message, response_seconds, typical_wait
+
+log = logging.getLogger(__name__)
+
+KEEP = 50
+
+
+class ResponseTimes:
+    def __init__(self, redis: Redis, *, prefix: str | None = None) -> None:
+        self.redis = redis
+        self.prefix = key_prefix(redis) if prefix is None else prefix
+
+    def _key(self, store_id: str) -> str:
+        return f"{self.prefix}:response:{store_id}"
+
+    async def record(self, store_id: str, seconds: float) -> None:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.lpush(self._key(store_id), repr(seconds))
+            pipe.ltrim(self._key(store_id), 0, KEEP - 1)
+            await pipe.execute()
+
+    async def recent(self, store_id: str) -> list[float]:
+        return [float(v) for v in await self.redis.lrange(self._key(store_id), 0, KEEP - 1)]
+
+
+def response_times(ctx: Context) -> ResponseTimes:
+    return ResponseTimes(ctx.store.redis, prefix=ctx.store.prefix)
+
+
+async def record_claim(ctx: Context, conv: Conversation, claimed_at: float) -> None:
+    """Measure handoff to claim for the store, from the conversation's latest handoff."""
+    events = await ctx.store.transcript(conv.id)
+    handoff = next((e for e in reversed(events) if e.kind == "handoff"), None)
+    if handoff is None:
+        return
+    ctx.metrics.claimed(claimed_at - handoff.at)  # wall clock; the store figure skips closed hours
+    if conv.store_id is None:
+        return
+    seconds = response_seconds(
+        conv.store_id, handed_off=utc(handoff.at), claimed=utc(claimed_at), stores=ctx.stores
+    )
+    if seconds is not None:
+        await response_times(ctx).record(conv.store_id, seconds)
+        log.info(
+            "response time recorded",
+            extra={"conversation": conv.id, "store_id": conv.store_id, "seconds": seconds},
+        )
+
+
+async def holding_text(
+    ctx: Context, conv: Conversation, first_name: str | None, employee_name: str | None
+) -> str:
+    """The customer's holding message: who, where, and only the waiting time we can back."""
+    store_id = conv.store_id
+    if store_id is None:
+        return holding_message(Holding(first_name, employee_name, None))
+    store_name = ctx.stores.get(store_id).name
+    now = ctx.now_dt()
+    if not ctx.stores.is_open(store_id, now):
+        opens_at = ctx.stores.next_opening(store_id, now)
+        local = ctx.stores.local(now)
+        return holding_message(
+            Holding(first_name, employee_name, store_name, opens_at=opens_at, now=local)
+        )
+    wait = typical_wait(await response_times(ctx).recent(store_id))
+    return holding_message(Holding(first_name, employee_name, store_name, typical_wait=wait))

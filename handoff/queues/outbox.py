@@ -1,0 +1,128 @@
+"""The outbox: every message to a customer or into Slack waits in Redis until it is sent.
+
+The flows still call ``CustomerChannel`` and ``Desk`` (handoff/core/ports.py); the queued
+adapters (bot/telegram/outbox.py, handoff/slack/outbox.py) put a job into a lane instead
+of calling the service, and the outbox pump sends it (handoff/outbox_delivery.py). So a
+flow never fails because Slack or Telegram is down, and nothing it said is lost.
+
+Lanes: ``tg:{chat_id}`` for a customer's chat, ``slack:{conversation_id}`` for its thread;
+each lane is sent in order by one worker at a time.
+
+A Slack post whose ts a flow needs later (the thread's card, a customer's message that
+may be edited) is not sent yet when the flow goes on. The flow gets a stand-in,
+``q:{job id}``, and the sender records the real channel and ts under that name once it
+has posted; later jobs of the lane (always after it) are sent to the real one.
+
+Handling an update again (after a worker died, or Redis failed halfway) must not send
+its messages twice. While the inbox runs an update, ``effects_of(update key)`` numbers
+the update's sends; each is put once under ``{key}:{n}``, so a second run that takes the
+same path queues nothing new, and gets the first run's stand-ins back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+from itertools import count
+from typing import Any
+
+from redis.asyncio.client import Pipeline
+
+from handoff.core.state import ThreadRef
+from handoff.queues.lanes import Lanes
+
+QUEUED_PREFIX = "q:"
+# Stand-ins resolve for as long as a customer may still edit a message (message_map).
+RESOLVED_KEEP_SECONDS = 30 * 24 * 3600
+
+
+_effects: ContextVar[tuple[str, Iterator[int]] | None] = ContextVar("effects", default=None)
+
+
+@contextlib.contextmanager
+def effects_of(key: str) -> Iterator[None]:
+    """Number the sends made while handling one inbound update or event (see above)."""
+    token = _effects.set((key, count(1)))
+    try:
+        yield
+    finally:
+        _effects.reset(token)
+
+
+def _next_effect() -> str | None:
+    current = _effects.get()
+    return None if current is None else f"{current[0]}:{next(current[1])}"
+
+
+def telegram_lane(chat_id: int) -> str:
+    return f"tg:{chat_id}"
+
+
+def slack_lane(conversation_id: str) -> str:
+    return f"slack:{conversation_id}"
+
+
+def is_queued(ts: str) -> bool:
+    return ts.startswith(QUEUED_PREFIX)
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A put waiting for a save: its ``Extra``, and the stand-in ts of its job."""
+
+    queue: Callable[[Pipeline], Callable[[], None]]
+    ts: str
+
+
+class Outbox:
+    def __init__(self, lanes: Lanes, *, wake: Callable[[], None] = lambda: None) -> None:
+        self.lanes = lanes
+        self.redis = lanes.redis
+        self.wake = wake  # the local pump's wake(), so a send does not wait for a poll
+
+    async def put(self, lane: str, body: dict[str, Any], *, blob: bytes | None = None) -> str:
+        put = await self.lanes.put(lane, body, now=time.time(), blob=blob, once=_next_effect())
+        if put.fresh:
+            self.wake()
+        return put.job_id
+
+    def put_with_save(self, lane: str, body: dict[str, Any]) -> Staged:
+        """``put`` as part of the caller's save (an ``Extra`` of ``ConversationStore.save``):
+        the job exists if and only if the save's transaction runs, and the pump is woken
+        after it. The ``once`` key is taken now, in order among the update's other sends.
+        Its stand-in ts (``put_for_ts``) is known at once: the save that puts the job also
+        marks the update handled, so no earlier job can hold the ``once`` key."""
+        once, now = _next_effect(), time.time()
+        job_id = self.lanes.job_id(once, now)
+
+        def queue(pipe: Pipeline) -> Callable[[], None]:
+            self.lanes.put_in(pipe, lane, body, now=now, once=once, job_id=job_id)
+            return self.wake
+
+        return Staged(queue, QUEUED_PREFIX + job_id)
+
+    async def put_for_ts(self, lane: str, body: dict[str, Any]) -> str:
+        """Queue a Slack post whose ts is needed later; returns its stand-in ts."""
+        return QUEUED_PREFIX + await self.put(lane, body)
+
+    async def record_posted(self, job_id: str, thread: ThreadRef) -> None:
+        """The sender posted the job: its stand-in now stands for this channel and ts."""
+        await self.redis.set(
+            self.lanes.key("posted", job_id),
+            json.dumps([thread.channel, thread.ts]),
+            ex=RESOLVED_KEEP_SECONDS,
+        )
+
+    async def resolve(self, channel: str, ts: str) -> ThreadRef | None:
+        """The real channel and ts of a stand-in (None: its post never happened)."""
+        if not is_queued(ts):
+            return ThreadRef(channel, ts)
+        raw = await self.redis.get(self.lanes.key("posted", ts.removeprefix(QUEUED_PREFIX)))
+        if raw is None:
+            return None
+        real_channel, real_ts = json.loads(raw)
+        return ThreadRef(str(real_channel), str(real_ts))

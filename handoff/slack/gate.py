@@ -1,0 +1,72 @@
+"""The door in front of bolt on the public ``/slack/events`` (HTTP mode).
+
+bolt verifies the signature, then trusts the body: a signed but malformed payload (an
+``event`` that is not an object, a non-numeric timestamp header, a ``payload`` field that
+is not JSON) makes it raise and answer 500 with a traceback. The gate answers those
+itself, in this order, so nothing about a body is revealed before its signature is
+checked: 413 over the size cap, 401 unless signed with the app's secret within five
+minutes, 400 when the body is not a Slack payload of a known shape. The rest goes to bolt.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from urllib.parse import parse_qs
+
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_sdk.signature import SignatureVerifier
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.types import Message
+
+from bot.http_body import read_capped
+from handoff.slack.payloads import envelope_problem
+
+log = logging.getLogger(__name__)
+
+# Slack's largest payloads (a 40,000-character message with its blocks, a big modal) stay
+# well under this; anything larger is refused before it is held in memory.
+MAX_BODY_BYTES = 2 * 1024 * 1024
+
+
+class SlackGate:
+    def __init__(self, handler: AsyncSlackRequestHandler, signing_secret: str) -> None:
+        self.handler = handler
+        self.verifier = SignatureVerifier(signing_secret)
+
+    async def endpoint(self, request: Request) -> Response:
+        body = await read_capped(request, MAX_BODY_BYTES)
+        if body is None:
+            return PlainTextResponse("too large", status_code=413)
+        stamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        signature = request.headers.get("X-Slack-Signature")
+        if not stamp.isdigit() or not self.verifier.is_valid(body, stamp, signature):
+            return PlainTextResponse("invalid request", status_code=401)
+        problem = _problem(body, request.headers.get("content-type", ""))
+        if problem is not None:
+            log.warning("malformed slack request refused", extra={"problem": problem})
+            return PlainTextResponse("malformed payload", status_code=400)
+        return await self.handler.handle(_replay(request, body))
+
+
+def _problem(body: bytes, content_type: str) -> str | None:
+    try:
+        text = body.decode()
+        if content_type.startswith("application/json"):
+            return envelope_problem(json.loads(text))
+        form = parse_qs(text, keep_blank_values=True)
+        if "payload" in form:  # interactivity: one JSON field
+            return envelope_problem(json.loads(form["payload"][0]))
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        return "not a Slack payload"
+    return None  # a slash command: form fields, all strings
+
+
+def _replay(request: Request, body: bytes) -> Request:
+    """The same request with its body readable again (the stream was consumed above)."""
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return Request(request.scope, receive)
