@@ -16,9 +16,9 @@ import time
 
 import yaml
 
-from bot.settings import PROJECT_ROOT
 from handoff.guard.check import ReplyGuard, describe
 from handoff.guard.words import Lexicon
+from nlu.project import PROJECT_ROOT
 
 REPLIES = PROJECT_ROOT / "tests" / "data" / "employee_replies.yml"
 

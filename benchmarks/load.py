@@ -42,7 +42,7 @@ from benchmarks.load_harness import (
 )
 from benchmarks.load_report import Phase, families, rows, table
 from benchmarks.load_tracker import Aborted, Kind, Tally, Tracker, reconcile
-from bot.settings import PROJECT_ROOT
+from nlu.project import PROJECT_ROOT
 
 PROGRESS_SECONDS = 10.0
 LOG_COPY = PROJECT_ROOT / "reports" / "bench" / "worker.log"

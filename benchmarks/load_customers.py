@@ -20,7 +20,7 @@ import yaml
 
 from benchmarks.load_harness import BenchError
 from benchmarks.load_tracker import Aborted, ChatLog, Kind, Reply, Sent, Tracker
-from bot.settings import PROJECT_ROOT
+from nlu.project import PROJECT_ROOT
 from playground.app import Playground
 
 T = TypeVar("T")

@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.serve import serve_app
-from bot.settings import PROJECT_ROOT, Settings
+from bot.settings import Settings
 from bot.worker import Worker
 from handoff.storage.embedded_redis import EmbeddedRedis
+from nlu.project import PROJECT_ROOT
 from nlu.rasa.local import start_local_rasa
 from playground.app import DEFAULT_CHANNEL, Playground
 

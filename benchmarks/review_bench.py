@@ -27,7 +27,6 @@ import httpx
 from redis.asyncio import Redis
 
 from bot.http_app import build_http_app
-from bot.settings import PROJECT_ROOT
 from handoff.core.state import Conversation, Event, Status, ThreadRef
 from handoff.review.accounts import Accounts, hash_password
 from handoff.review.app import build_review_app
@@ -39,6 +38,7 @@ from handoff.storage.keys import Keys
 from handoff.storage.store import ConversationStore
 from nlu.facts.directory import EmployeeDirectory
 from nlu.facts.stores import StoreDirectory
+from nlu.project import PROJECT_ROOT
 
 DATA = PROJECT_ROOT / "data"
 DAY = 24 * 3600

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import uvloop
 
-from bot.errors import TandemError
+from bot.errors import REPORTED, exit_code
 
 log = logging.getLogger("tandem")
 
@@ -47,9 +47,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # spends much of its time there.
         with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
             return runner.run(_dispatch(args))
-    except TandemError as exc:
+    except REPORTED as exc:
         print(f"tandem: {exc}", file=sys.stderr)
-        return exc.exit_code
+        return exit_code(exc)
     except KeyboardInterrupt:
         return 130
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.errors import TandemError
+from bot.errors import REPORTED, CheckFailed
 from bot.settings import Settings
 from bot.telegram.app import build_application_for_check
 from handoff.queues.lanes import Lanes
@@ -37,7 +37,7 @@ async def doctor(settings: Settings) -> int:
     for name, check in checks:
         try:
             verdict = f"ok    {name}: {await check()}"
-        except TandemError as exc:
+        except REPORTED as exc:
             failed += 1
             verdict = f"FAIL  {name}: {exc}"
         except Doubt as exc:
@@ -79,7 +79,7 @@ def _member(client: AsyncWebClient, channel: str) -> Check:
 async def _data(settings: Settings) -> str:
     problems = validate_all(settings.data_dir)
     if problems:
-        raise TandemError(_some(problems))
+        raise CheckFailed(_some(problems))
     # A stale answer is safe (customers who ask get a person) but needs a manager's look.
     stores = StoreDirectory.load(settings.data_dir / "stores.yml")
     stale = AnswerBook.from_dir(settings.data_dir, stores).stale(datetime.now(UTC))
@@ -97,7 +97,7 @@ async def _redis(url: str) -> str:
     try:
         await ConversationStore(redis).check()
         aof = (await redis.config_get("appendonly")).get("appendonly")
-    except TandemError:
+    except REPORTED:
         raise
     except Exception as exc:  # e.g. a managed Redis that refuses CONFIG
         raise Doubt(f"answers PING; AOF not readable ({type(exc).__name__})") from exc

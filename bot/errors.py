@@ -1,52 +1,50 @@
-"""Tandem's exception hierarchy.
+"""The application's errors, and the one place every package's errors become exit codes.
 
-Every failure that can reach a user of Tandem is a ``TandemError``. The CLI maps
-them to one line and an exit code in one place (``bot.cli``); everything else
+Each package has its own small hierarchy (``nlu.errors``, ``handoff.errors``, this one);
+``bot.cli`` reports any of them as one line and ``exit_code`` below. Everything else
 chains the original cause with ``raise ... from``.
 """
 
 from __future__ import annotations
 
+from handoff.errors import (
+    ChannelUnavailable,
+    HandoffConfigError,
+    HandoffError,
+    ServiceUnavailable,
+)
+from nlu.errors import BadCasesFile, DataError, NluError, NluUnavailable, SetupError
 
-class TandemError(Exception):
-    """Base of every error Tandem reports to its operator."""
 
-    exit_code = 1
+class BotError(Exception):
+    """Base of the application's own errors."""
 
 
-class ConfigError(TandemError):
+class ConfigError(BotError):
     """A setting is missing or malformed; the message names the variable."""
 
-    exit_code = 2
+
+class CheckFailed(BotError):
+    """A ``tandem doctor`` check that found something broken."""
 
 
-class SetupError(TandemError):
-    """The local set-up (Python 3.10, Rasa env, model training) could not be done."""
-
-    exit_code = 3
+class TelegramUnavailable(ChannelUnavailable):
+    """Telegram cannot be reached or refused a call."""
 
 
-class ServiceUnavailable(TandemError):
-    """An outside system (Redis, Rasa, Telegram, Slack) cannot be reached or refused us."""
+# What the CLI reports as one line (anything else is a bug and keeps its traceback).
+REPORTED: tuple[type[Exception], ...] = (BotError, HandoffError, NluError)
 
-    exit_code = 4
-
-
-class RedisUnavailable(ServiceUnavailable):
-    pass
-
-
-class NluUnavailable(ServiceUnavailable):
-    pass
+# First match wins: settings 2, set-up 3, an outside system 4, anything else 1.
+_EXIT_CODES: tuple[tuple[tuple[type[Exception], ...], int], ...] = (
+    ((ConfigError, HandoffConfigError, DataError, BadCasesFile), 2),
+    ((SetupError,), 3),
+    ((ServiceUnavailable, NluUnavailable), 4),
+)
 
 
-class TelegramUnavailable(ServiceUnavailable):
-    pass
-
-
-class SlackUnavailable(ServiceUnavailable):
-    pass
-
-
-class ConversationError(TandemError):
-    """A request that the conversation's state does not allow (e.g. a second claim)."""
+def exit_code(exc: BaseException) -> int:
+    for kinds, code in _EXIT_CODES:
+        if isinstance(exc, kinds):
+            return code
+    return 1

@@ -23,8 +23,8 @@ from telegram import Update
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.errors import ServiceUnavailable
 from bot.telegram.app import TgApp
+from handoff.errors import ServiceUnavailable
 from handoff.queues.lanes import Job, Lanes
 from handoff.queues.outbox import effects_of
 from handoff.queues.pump import Backoff, RetryLater

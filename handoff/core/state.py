@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from bot.errors import ConversationError
+from handoff.errors import ConversationError
 
 
 class Status(StrEnum):

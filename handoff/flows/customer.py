@@ -10,7 +10,6 @@ import logging
 import zlib
 from dataclasses import dataclass, replace
 
-from bot.errors import NluUnavailable
 from handoff.core.escalation import begin
 from handoff.core.media import Attachment
 from handoff.core.state import (
@@ -34,6 +33,7 @@ from handoff.flows.waiting import holding_text
 from handoff.metrics import timed_message
 from handoff.storage.arrival import Arrival, arrive
 from handoff.storage.store import Extra
+from nlu.errors import NluUnavailable
 from nlu.triage.policy import Decision, handoff
 from nlu.triage.responder import Reply
 from nlu.triage.smalltalk import store_chosen_reply

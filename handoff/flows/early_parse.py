@@ -20,7 +20,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from bot.errors import NluUnavailable
+from nlu.errors import NluUnavailable
 from nlu.rasa.client import Nlu
 from nlu.rasa.result import NluResult
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot.errors import SlackUnavailable
 from handoff.core.state import Status
+from handoff.errors import SlackUnavailable
 from handoff.flows.context import Context
 from handoff.storage.audit import AuditLog
 from handoff.storage.erasure import Eraser

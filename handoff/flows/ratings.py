@@ -16,9 +16,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from bot.errors import SlackUnavailable
 from handoff.core.ports import ButtonRow
 from handoff.core.state import Conversation, Event
+from handoff.errors import SlackUnavailable
 from handoff.flows.context import Context
 from handoff.flows.customer import CustomerMessage
 from handoff.texts.ratings import (

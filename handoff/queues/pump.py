@@ -24,7 +24,7 @@ from typing import Protocol, TypeVar
 
 from redis.exceptions import RedisError
 
-from bot.errors import RedisUnavailable
+from handoff.errors import RedisUnavailable
 from handoff.queues.lanes import Job, LaneGone, Lanes
 
 log = logging.getLogger(__name__)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
-from bot.errors import ConfigError
 from bot.settings import Settings
+from handoff.errors import HandoffConfigError
 from handoff.review.accounts import hash_password
 from handoff.storage.audit import AuditLog
 from handoff.storage.embedded_redis import EmbeddedRedis
@@ -92,12 +92,12 @@ def hash_password_command() -> int:
     if sys.stdin.isatty():
         password = getpass.getpass("Password: ")
         if getpass.getpass("Again: ") != password:
-            raise ConfigError("the two passwords differ")
+            raise HandoffConfigError("the two passwords differ")
     else:
         password = sys.stdin.readline().rstrip("\n")
     try:
         hashed = hash_password(password)
     except ValueError as exc:
-        raise ConfigError(str(exc)) from None
+        raise HandoffConfigError(str(exc)) from None
     print(hashed)
     return 0

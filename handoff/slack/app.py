@@ -20,8 +20,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.errors import ConfigError, SlackUnavailable
 from handoff.core.state import ThreadRef
+from handoff.errors import HandoffConfigError, SlackUnavailable
 from handoff.flows.desk import DeskFlow
 from handoff.flows.guard import ACTION_EDIT, ACTION_SEND_ANYWAY
 from handoff.flows.offers import Offers
@@ -64,7 +64,7 @@ async def check_token(client: AsyncWebClient) -> dict[str, Any]:
     try:
         response = await client.auth_test()
     except SlackApiError as exc:
-        raise ConfigError(
+        raise HandoffConfigError(
             f"SLACK_BOT_TOKEN: Slack rejected the token ({exc.response['error']})"
         ) from exc
     except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:

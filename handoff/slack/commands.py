@@ -14,8 +14,8 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck
 
-from bot.errors import SlackUnavailable
 from handoff.core.state import Event
+from handoff.errors import SlackUnavailable
 from handoff.flows.cards import build_card
 from handoff.flows.context import Context
 from handoff.flows.controls import ALL, LiveControls

@@ -13,10 +13,10 @@ from typing import Any
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.errors import SlackUnavailable
 from handoff.core.media import SharedFile
 from handoff.core.ports import Choice, HandoffCard
 from handoff.core.state import ThreadRef
+from handoff.errors import SlackUnavailable
 from handoff.metrics import Metrics
 from handoff.slack import files as slack_files
 from handoff.slack.blocks import (

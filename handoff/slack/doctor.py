@@ -10,8 +10,8 @@ import yaml
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.errors import TandemError
-from bot.settings import PROJECT_ROOT
+from handoff.errors import HandoffConfigError, SlackUnavailable
+from nlu.project import PROJECT_ROOT
 
 MANIFEST = PROJECT_ROOT / "slack-manifest.yml"
 
@@ -30,7 +30,7 @@ async def check_scopes(client: AsyncWebClient, manifest: Path = MANIFEST) -> str
     try:
         response = await client.auth_test()
     except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
-        raise TandemError(f"auth.test failed ({exc})") from exc
+        raise HandoffConfigError(f"auth.test failed ({exc})") from exc
     headers = {k.lower(): v for k, v in (response.headers or {}).items()}
     header = headers.get("x-oauth-scopes")
     if header is None:
@@ -38,7 +38,7 @@ async def check_scopes(client: AsyncWebClient, manifest: Path = MANIFEST) -> str
     granted = {s.strip() for s in str(header).split(",") if s.strip()}
     wanted = manifest_scopes(manifest)
     if missing := wanted - granted:
-        raise TandemError(
+        raise HandoffConfigError(
             f"missing {', '.join(sorted(missing))}: update the app from slack-manifest.yml "
             "and reinstall it"
         )
@@ -56,8 +56,10 @@ async def check_member(client: AsyncWebClient, channel: str) -> str:
     except SlackApiError as exc:
         error = exc.response.get("error")
         if error == "not_in_channel":
-            raise TandemError("the bot is not a member: /invite @Tandem in the channel") from exc
-        raise TandemError(f"Slack answered {error}") from exc
+            raise HandoffConfigError(
+                "the bot is not a member: /invite @Tandem in the channel"
+            ) from exc
+        raise HandoffConfigError(f"Slack answered {error}") from exc
     except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
-        raise TandemError(f"cannot reach Slack ({exc})") from exc
+        raise SlackUnavailable(f"cannot reach Slack ({exc})") from exc
     return "the bot is a member"

@@ -12,9 +12,9 @@ import httpx
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.errors import SlackUnavailable
 from handoff.core.media import MAX_FILE_BYTES, FileTooLarge, SharedFile, too_large
 from handoff.core.state import ThreadRef
+from handoff.errors import SlackUnavailable
 
 SLACK_FILE_HOSTS = frozenset({"files.slack.com"})
 DOWNLOAD_TIMEOUT = httpx.Timeout(30.0, connect=10.0)

@@ -21,7 +21,7 @@ from redis.exceptions import RedisError
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 
-from bot.errors import ServiceUnavailable
+from handoff.errors import ServiceUnavailable
 from handoff.queues.lanes import Job, Lanes
 from handoff.queues.outbox import effects_of
 from handoff.queues.pump import GiveUp, RetryLater

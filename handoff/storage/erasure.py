@@ -12,8 +12,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bot.errors import TandemError
 from handoff.core.summary import event_words
+from handoff.errors import HandoffConfigError
 from handoff.queues.periodic import run_periodically
 from handoff.storage import word_index
 from handoff.storage.audit import AuditLog
@@ -62,7 +62,7 @@ class Eraser:
     async def erase_older_than(self, days: int, *, by: str, now: float) -> int:
         """Conversations whose last activity is more than ``days`` days before ``now``."""
         if days < 1:
-            raise TandemError("--older-than-days: expected a number of days of at least 1")
+            raise HandoffConfigError("--older-than-days: expected a number of days of at least 1")
         cutoff = now - days * DAY
         erased = 0
         while batch := await self._older(cutoff):

@@ -31,8 +31,8 @@ from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError
 
-from bot.errors import RedisUnavailable
 from handoff.core.state import Conversation, Event, ThreadRef
+from handoff.errors import RedisUnavailable
 from handoff.storage.chat_lock import (
     LOCK_RETRY_SECONDS,
     LOCK_TIMEOUT_SECONDS,

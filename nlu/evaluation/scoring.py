@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.errors import ConfigError
+from nlu.errors import BadCasesFile
 
 Category = str
 
@@ -33,13 +33,13 @@ def load_cases(path: Path) -> list[Case]:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         return CaseFile.model_validate(raw).cases
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the cases file ({exc.strerror})") from exc
+        raise BadCasesFile(f"{path}: cannot read the cases file ({exc.strerror})") from exc
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
+        raise BadCasesFile(f"{path}: not valid YAML ({exc})") from exc
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"{path}: {where}: {first['msg']}") from exc
+        raise BadCasesFile(f"{path}: {where}: {first['msg']}") from exc
 
 
 @dataclass(frozen=True)

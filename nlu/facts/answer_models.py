@@ -19,7 +19,8 @@ from pydantic import (
     model_validator,
 )
 
-from nlu.facts.datafile import STRICT, DataError, load_yaml, matching, validate
+from nlu.errors import DataError
+from nlu.facts.datafile import STRICT, load_yaml, matching, validate
 from nlu.facts.stores import StoreDirectory
 from nlu.triage.policy import FACTUAL_INTENT_LIST as FACTUAL_INTENTS
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 
+from nlu.errors import DataError
 from nlu.facts.answer_models import (
     AnswersData,
     Fact,
@@ -21,7 +22,6 @@ from nlu.facts.answer_models import (
     load_answers,
     load_notices,
 )
-from nlu.facts.datafile import DataError
 from nlu.facts.stores import StoreDirectory
 from nlu.triage.policy import FACTUAL_INTENT_LIST as FACTUAL_INTENTS
 

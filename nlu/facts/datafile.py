@@ -15,7 +15,7 @@ from typing import Annotated, Any, Final, Literal, NamedTuple, TypeVar
 import yaml
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, TypeAdapter, ValidationError
 
-from bot.errors import ConfigError
+from nlu.errors import DataError
 
 T = TypeVar("T")
 
@@ -24,26 +24,6 @@ STRICT: Final = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=Tru
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: Final[tuple[Weekday, ...]] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-class DataError(ConfigError, ValueError):
-    """A problem in a data file; `str()` is one line: `path: location: message`.
-
-    A ConfigError, so the CLI reports it as that one line and a non-zero exit.
-    """
-
-    def __init__(
-        self, path: str | Path, location: str, message: str, *, related: Sequence[DataError] = ()
-    ) -> None:
-        self.path = str(path)
-        self.location = location
-        self.message = message
-        # Further problems found in the same pass, so `tandem doctor` can list them all.
-        self.related = tuple(related)
-        super().__init__(f"{self.path}: {location}: {message}")
-
-    def all(self) -> list[DataError]:
-        return [self, *self.related]
 
 
 class TimeRange(NamedTuple):

@@ -10,15 +10,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, TypeAdapter, model_validator
 
-from nlu.facts.datafile import (
-    STRICT,
-    WEEKDAYS,
-    DataError,
-    TimeRangeField,
-    load_yaml,
-    matching,
-    validate,
-)
+from nlu.errors import DataError
+from nlu.facts.datafile import STRICT, WEEKDAYS, TimeRangeField, load_yaml, matching, validate
 from nlu.facts.stores import SlackUserId, Slug, StoreDirectory
 
 Language = Annotated[str, matching(r"^[a-z]{2,3}$", "a language code like 'en' or 'es'")]

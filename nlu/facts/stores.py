@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, Field, TypeAdapter, field_validator
 
+from nlu.errors import DataError
 from nlu.facts.datafile import (
     STRICT,
     WEEKDAYS,
-    DataError,
     HoursField,
     TimeRange,
     load_yaml,

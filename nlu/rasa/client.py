@@ -9,8 +9,8 @@ from typing import Any, Protocol
 
 import aiohttp
 
-from bot.errors import NluUnavailable
 from handoff.metrics import note_parse
+from nlu.errors import NluUnavailable
 from nlu.rasa.result import NluResult
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,8 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
-from bot.errors import SetupError
-from bot.settings import PROJECT_ROOT
+from nlu.errors import SetupError
+from nlu.project import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from bot.errors import SetupError
-from bot.settings import PROJECT_ROOT
+from nlu.errors import SetupError
+from nlu.project import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
 

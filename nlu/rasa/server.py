@@ -10,8 +10,8 @@ from pathlib import Path
 
 import httpx
 
-from bot.errors import SetupError
-from bot.settings import PROJECT_ROOT
+from nlu.errors import SetupError
+from nlu.project import PROJECT_ROOT
 from nlu.rasa.model import rasa_env_vars
 
 log = logging.getLogger(__name__)

@@ -117,10 +117,7 @@ def classify(nlu: NluResult, thresholds: Thresholds) -> Decision:
     An ``answer`` decision here means "answer if a current fact exists"; the
     caller turns a missing or stale fact into ``handoff("stale_answer")``.
     """
-    negative = (
-        nlu.sentiment <= thresholds.negative_sentiment
-        or nlu.sentiment_label == "negative"
-    )
+    negative = nlu.sentiment <= thresholds.negative_sentiment or nlu.sentiment_label == "negative"
     if nlu.intent == "sensitive":
         return handoff("sensitive", nlu)
     if negative:

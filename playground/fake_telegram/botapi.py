@@ -10,8 +10,8 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from playground.fake_telegram.params import ApiError, Params, bad_request
 from playground.fake_telegram import sending
+from playground.fake_telegram.params import ApiError, Params, bad_request
 from playground.fake_telegram.state import FakeState, now
 
 Handler = Callable[[FakeState, Params], Awaitable[Any]]

@@ -20,11 +20,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from playground.fake_telegram import customer
 from playground.fake_telegram.botapi import METHODS
 from playground.fake_telegram.customer import CustomerActionError, Profile
 from playground.fake_telegram.http import customer_routes
 from playground.fake_telegram.params import ApiError, ok, read_params
-from playground.fake_telegram import customer
 from playground.fake_telegram.state import ApiCall, FakeState
 
 __all__ = ["ApiCall", "CustomerActionError", "FakeTelegram"]

@@ -15,8 +15,9 @@ import pytest_asyncio
 from redis.asyncio import Redis
 
 from bot.serve import serve_app
-from bot.settings import PROJECT_ROOT, Settings
+from bot.settings import Settings
 from bot.worker import Worker
+from nlu.project import PROJECT_ROOT
 from playground.app import (
     Playground,
 )

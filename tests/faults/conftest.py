@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest_asyncio
 
 from bot.serve import serve_app
-from bot.settings import PROJECT_ROOT, Settings
+from bot.settings import Settings
 from bot.worker import Endpoints, Worker
 from handoff.storage.embedded_redis import EmbeddedRedis
+from nlu.project import PROJECT_ROOT
 from nlu.rasa.local import free_port
 from playground.app import SLACK_BOT_TOKEN, Playground
 from tests.faults.traffic import DATA

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.settings import PROJECT_ROOT
+from nlu.project import PROJECT_ROOT
 from nlu.rasa.local import free_port
 from nlu.rasa.server import NICENESS, RasaServer, autogroups_on
 from tests.autogroups import group_of

@@ -19,9 +19,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.settings import PROJECT_ROOT
 from nlu.facts.directory import EmployeeDirectory
 from nlu.facts.stores import StoreDirectory
+from nlu.project import PROJECT_ROOT
 from playground.app import Playground
 from playground.fake_slack.state import FakeSlackError
 

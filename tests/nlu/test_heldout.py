@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import pytest_asyncio
 
-from bot.settings import PROJECT_ROOT, Settings
+from bot.settings import Settings
 from bot.triage_command import Triage, outcome_of
 from nlu.evaluation.scoring import load_cases, summarise
+from nlu.project import PROJECT_ROOT
 from nlu.rasa.client import RasaClient
 
 pytestmark = pytest.mark.rasa

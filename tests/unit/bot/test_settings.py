@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.errors import ConfigError
-from bot.settings import PROJECT_ROOT, Settings, load_settings
+from bot.settings import Settings, load_settings
+from nlu.project import PROJECT_ROOT
 
 
 @pytest.fixture(autouse=True)

@@ -9,9 +9,10 @@ import time
 
 import pytest
 
-from bot.errors import NluUnavailable, RedisUnavailable
+from handoff.errors import RedisUnavailable
 from handoff.flows.early_parse import EarlyParses
 from handoff.metrics import Metrics, note_parse, timed_message
+from nlu.errors import NluUnavailable
 from nlu.rasa.result import NluResult
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import PROJECT_ROOT
 from handoff.guard.check import Finding, ReplyGuard, describe
 from handoff.guard.words import Lexicon
-from nlu.facts.datafile import DataError
+from nlu.errors import DataError
+from nlu.project import PROJECT_ROOT
 
 
 @cache

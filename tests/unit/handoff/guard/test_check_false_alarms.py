@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import yaml
 
-from bot.settings import PROJECT_ROOT
 from handoff.guard.check import ReplyGuard
 from handoff.guard.words import Lexicon
+from nlu.project import PROJECT_ROOT
 
 REPLIES = PROJECT_ROOT / "tests" / "data" / "employee_replies.yml"
 MAX_FALSE_ALARM_RATE = 0.03

@@ -17,9 +17,9 @@ from redis.crc import key_slot
 from redis.exceptions import RedisClusterException, RedisError
 
 from bot.doctor import _redis as doctor_redis_check
-from bot.errors import RedisUnavailable
 from bot.settings import Settings
 from handoff.core.state import Conversation, Event, Status, ThreadRef
+from handoff.errors import RedisUnavailable
 from handoff.queues.timers import TimerLoop, TimerStore
 from handoff.review.query import ConversationQuery, Filters
 from handoff.storage.audit import AuditLog

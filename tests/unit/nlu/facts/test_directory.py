@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from nlu.facts.answers import DataError, validate_all
+from nlu.errors import DataError
+from nlu.facts.answers import validate_all
 from nlu.facts.directory import EmployeeDirectory
 from nlu.facts.stores import StoreDirectory
 
