@@ -10,10 +10,11 @@ import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
-from contextvars import ContextVar
 from typing import Any, Protocol, TypeVar
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+from nlu.rasa.timing import parse_seconds
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +34,6 @@ OWN_TIME_BUCKETS = (
     *(n / 1000 for n in (40, 50, 75, 100, 150, 250, 500)),
     *(1.0, 2.5, 5.0, 10.0),
 )
-# The Rasa parse time of the customer message being handled in this task (note_parse).
-_parse_seconds: ContextVar[float] = ContextVar("tandem_parse_seconds", default=0.0)
 
 
 class Metrics:
@@ -71,7 +70,7 @@ class Metrics:
             registry=r,
         )
         self.parse_seconds = Histogram(
-            "tandem_rasa_parse_seconds",
+            "tandem_rasaparse_seconds",
             "Rasa /model/parse time spent on one customer message (messages that were parsed)",
             buckets=MESSAGE_BUCKETS,
             registry=r,
@@ -131,12 +130,6 @@ class Metrics:
         return generate_latest(self.registry)
 
 
-def note_parse(seconds: float) -> None:
-    """Called by the Rasa client after each parse: counted against the customer message
-    being handled in this task (see ``timed_message``); elsewhere it changes nothing."""
-    _parse_seconds.set(_parse_seconds.get() + seconds)
-
-
 class _HasMetrics(Protocol):
     metrics: Metrics
 
@@ -159,12 +152,12 @@ def timed_message(
 
     @functools.wraps(handler)
     async def timed(flow: F, message: M) -> R:
-        token = _parse_seconds.set(0.0)
+        token = parse_seconds.set(0.0)
         started = time.perf_counter()
         try:
             return await handler(flow, message)
         finally:
-            flow.ctx.metrics.handled(time.perf_counter() - started, _parse_seconds.get())
-            _parse_seconds.reset(token)
+            flow.ctx.metrics.handled(time.perf_counter() - started, parse_seconds.get())
+            parse_seconds.reset(token)
 
     return timed

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from handoff.core.media import Download, SharedFile
 from handoff.core.state import ThreadRef
-
-if TYPE_CHECKING:
-    from handoff.storage.store import Extra
 
 
 @dataclass(frozen=True)
@@ -138,25 +135,4 @@ class Desk(Protocol):
 
     async def post_alert(self, thread: ThreadRef, mentions: Sequence[str], text: str) -> None:
         """A thread post that pings: ``mentions`` are Slack user ids, or "here" for @here."""
-        ...
-
-
-class CustomerOutbox(CustomerChannel, Protocol):
-    """The channel as the flows see it: queued sends, and one staged into a save."""
-
-    def send_text_with_save(self, chat_id: int, text: str) -> Extra:
-        """``send_text`` (unsigned, no buttons) as an ``extra`` of the flow's save: the
-        message goes out if and only if the save's transaction runs."""
-        ...
-
-
-class DeskOutbox(Desk, Protocol):
-    """The desk as the flows see it: queued posts, and one staged into a save."""
-
-    def post_customer_message_with_save(
-        self, thread: ThreadRef, conversation_id: str, customer_name: str, text: str
-    ) -> tuple[str, Extra]:
-        """``post_customer_message`` into the conversation's thread as an ``extra`` of the
-        flow's save: posted if and only if the save's transaction runs. Returns the
-        post's ts and the extra."""
         ...

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from handoff.core.ports import CustomerOutbox, DeskOutbox
 from handoff.metrics import Metrics
+from handoff.queues.outbox import CustomerOutbox, DeskOutbox
 from handoff.storage.store import ConversationStore
 from nlu.facts.answers import AnswerBook
 from nlu.facts.directory import EmployeeDirectory

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import logging
 import zlib
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from handoff.core.escalation import begin
-from handoff.core.media import Attachment
+from handoff.core.messages import CustomerMessage
 from handoff.core.state import (
     Conversation,
     Event,
@@ -39,19 +39,6 @@ from nlu.triage.responder import Reply
 from nlu.triage.smalltalk import store_chosen_reply
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class CustomerMessage:
-    update_id: int
-    chat_id: int
-    message_id: int
-    text: str
-    first_name: str
-    last_name: str | None = None
-    language: str | None = None
-    media: str | None = None  # "photo", "document", "voice": the text is then the caption
-    attachment: Attachment | None = None  # the file itself, when media is set
 
 
 class CustomerFlow:

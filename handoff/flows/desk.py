@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
-from handoff.core.media import SharedFile, files_detail
+from handoff.core.media import files_detail
+from handoff.core.messages import EmployeeMessage
 from handoff.core.ports import Signature
 from handoff.core.state import (
     AlreadyOwned,
@@ -37,16 +37,6 @@ log = logging.getLogger(__name__)
 
 NOTE_PREFIX = "note:"
 UNTRACKED = "Tandem does not track this conversation any more."
-
-
-@dataclass(frozen=True)
-class EmployeeMessage:
-    event_id: str
-    thread: ThreadRef
-    user: str
-    text: str
-    ts: str
-    files: tuple[SharedFile, ...] = ()  # a file_share message; the text is then the comment
 
 
 class DeskFlow:

@@ -8,23 +8,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from handoff.core.media import edited
+from handoff.core.messages import CustomerEdit
 from handoff.core.state import Conversation, Event, Status
 from handoff.flows.context import Context
 from handoff.storage.message_map import MessageMap, Posted
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class CustomerEdit:
-    update_id: int
-    chat_id: int
-    message_id: int
-    text: str  # the new text, or the new caption of a file
-    first_name: str
 
 
 def latest_text(events: Iterable[Event], message_id: int) -> str | None:

@@ -13,18 +13,16 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from handoff.core.messages import EmployeeMessage
 from handoff.core.ports import Choice
 from handoff.core.state import Conversation, Event, ThreadRef, may_reply
 from handoff.flows.context import Context
 from handoff.guard.check import Finding, ReplyGuard, describe
 from handoff.guard.words import Lexicon
-from handoff.slack.blocks import escape_mrkdwn
+from handoff.texts.desk import escape_mrkdwn
 from nlu.facts.directory import Employee
-
-if TYPE_CHECKING:
-    from handoff.flows.desk import EmployeeMessage
 
 log = logging.getLogger(__name__)
 
@@ -190,8 +188,6 @@ def _question(findings: tuple[Finding, ...]) -> str:
 
 
 def _message(held: Held) -> EmployeeMessage:
-    from handoff.flows.desk import EmployeeMessage  # desk_flow builds on this module
-
     return EmployeeMessage(
         event_id=f"guard:{held.id}",
         thread=ThreadRef(held.channel, held.thread_ts),

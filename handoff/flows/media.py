@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from handoff.core.media import (
     MAX_FILE_BYTES,
@@ -24,16 +23,13 @@ from handoff.core.media import (
     too_large,
     upload_name,
 )
+from handoff.core.messages import CustomerMessage, EmployeeMessage
 from handoff.core.ports import Signature
 from handoff.core.state import Conversation, Event, ThreadRef
 from handoff.flows.context import Context
 from handoff.storage.message_map import MessageMap
 from handoff.storage.store import Extra
 from nlu.facts.directory import Employee
-
-if TYPE_CHECKING:
-    from handoff.flows.customer import CustomerMessage
-    from handoff.flows.desk import EmployeeMessage
 
 log = logging.getLogger(__name__)
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from handoff.core.messages import CustomerMessage
 from handoff.core.ports import ButtonRow
 from handoff.core.state import Conversation, Event
 from handoff.errors import SlackUnavailable
 from handoff.flows.context import Context
-from handoff.flows.customer import CustomerMessage
 from handoff.texts.ratings import (
     ALREADY_COMMENTED,
     ALREADY_RATED,

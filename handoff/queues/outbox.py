@@ -2,7 +2,7 @@
 
 The flows still call ``CustomerChannel`` and ``Desk`` (handoff/core/ports.py); the queued
 adapters (bot/telegram/outbox.py, handoff/slack/outbox.py) put a job into a lane instead
-of calling the service, and the outbox pump sends it (handoff/outbox_delivery.py). So a
+of calling the service, and the outbox pump (handoff/queues/pump.py) sends it. So a
 flow never fails because Slack or Telegram is down, and nothing it said is lost.
 
 Lanes: ``tg:{chat_id}`` for a customer's chat, ``slack:{conversation_id}`` for its thread;
@@ -28,12 +28,14 @@ from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from itertools import count
-from typing import Any
+from typing import Any, Protocol
 
 from redis.asyncio.client import Pipeline
 
+from handoff.core.ports import CustomerChannel, Desk
 from handoff.core.state import ThreadRef
 from handoff.queues.lanes import Lanes
+from handoff.storage.store import Extra
 
 QUEUED_PREFIX = "q:"
 # Stand-ins resolve for as long as a customer may still edit a message (message_map).
@@ -126,3 +128,24 @@ class Outbox:
             return None
         real_channel, real_ts = json.loads(raw)
         return ThreadRef(str(real_channel), str(real_ts))
+
+
+class CustomerOutbox(CustomerChannel, Protocol):
+    """The channel as the flows see it: queued sends, and one staged into a save."""
+
+    def send_text_with_save(self, chat_id: int, text: str) -> Extra:
+        """``send_text`` (unsigned, no buttons) as an ``extra`` of the flow's save: the
+        message goes out if and only if the save's transaction runs."""
+        ...
+
+
+class DeskOutbox(Desk, Protocol):
+    """The desk as the flows see it: queued posts, and one staged into a save."""
+
+    def post_customer_message_with_save(
+        self, thread: ThreadRef, conversation_id: str, customer_name: str, text: str
+    ) -> tuple[str, Extra]:
+        """``post_customer_message`` into the conversation's thread as an ``extra`` of the
+        flow's save: posted if and only if the save's transaction runs. Returns the
+        post's ts and the extra."""
+        ...

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from handoff.core.ports import Choice, HandoffCard
+from handoff.texts.desk import escape_mrkdwn
 
 Block = dict[str, Any]
 
@@ -34,11 +35,6 @@ REASON_LABELS = {
 _PLAIN_LIMIT = 2900  # Slack caps a text object at 3000 characters
 HEADER_LIMIT = 150  # and a header block's text at 150; longer, it rejects the whole message
 MESSAGE_TEXT_LIMIT = 40_000
-
-
-def escape_mrkdwn(text: str) -> str:
-    """Slack's own escaping: the three control characters become entities."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def plain(text: str, limit: int = _PLAIN_LIMIT) -> Block:

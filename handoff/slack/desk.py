@@ -24,9 +24,9 @@ from handoff.slack.blocks import (
     card_text,
     choice_blocks,
     customer_message_blocks,
-    escape_mrkdwn,
     fit_message_text,
 )
+from handoff.texts.desk import escape_mrkdwn
 
 POST_EVENT = "tandem_post"  # the metadata's event_type; its payload names the job
 # How far back a look for an earlier post goes, before the job's first take: clocks of

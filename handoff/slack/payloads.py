@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from handoff.core.media import shared_files
+from handoff.core.messages import EmployeeMessage
 from handoff.core.state import ThreadRef
-from handoff.flows.desk import EmployeeMessage
 
 # Thread messages an employee writes; edits, joins and bot posts are not replies.
 REPLY_SUBTYPES = {None, "file_share", "thread_broadcast"}

@@ -38,7 +38,8 @@ import yaml
 
 # The same intent sets the triage uses (the repo root is on the path when run as a script).
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from nlu.triage.policy import FACTUAL_INTENTS, SMALLTALK_INTENTS
+from nlu.facts.intents import FACTUAL_INTENTS
+from nlu.triage.policy import SMALLTALK_INTENTS
 
 STAGES = ["A_intent", "B_sentiment", "C_confidence", "D_two_asks"]
 

@@ -21,8 +21,8 @@ from pydantic import (
 
 from nlu.errors import DataError
 from nlu.facts.datafile import STRICT, load_yaml, matching, validate
+from nlu.facts.intents import FACTUAL_INTENT_LIST as FACTUAL_INTENTS
 from nlu.facts.stores import StoreDirectory
-from nlu.triage.policy import FACTUAL_INTENT_LIST as FACTUAL_INTENTS
 
 # Store-scoped intents whose fact is built from stores.yml, so nothing is written twice.
 Derived = Literal["hours", "location", "parking", "accessibility", "contact"]

@@ -22,8 +22,9 @@ from nlu.facts.answer_models import (
     load_answers,
     load_notices,
 )
+from nlu.facts.directory import EmployeeDirectory
+from nlu.facts.intents import FACTUAL_INTENT_LIST as FACTUAL_INTENTS
 from nlu.facts.stores import StoreDirectory
-from nlu.triage.policy import FACTUAL_INTENT_LIST as FACTUAL_INTENTS
 
 __all__ = [
     "FACTUAL_INTENTS",
@@ -207,8 +208,6 @@ def validate_all(data_dir: Path, *, now: datetime | None = None) -> list[str]:
 
     With `now`, answers that are stale at that moment are reported too.
     """
-    from nlu.facts.directory import EmployeeDirectory  # handoff builds on nlu, not vice versa
-
     try:
         stores = StoreDirectory.load(data_dir / "stores.yml")
     except DataError as err:

@@ -9,9 +9,9 @@ from typing import Any, Protocol
 
 import aiohttp
 
-from handoff.metrics import note_parse
 from nlu.errors import NluUnavailable
 from nlu.rasa.result import NluResult
+from nlu.rasa.timing import note_parse
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class RasaClient:
 
     async def parse(self, text: str) -> NluResult:
         """The parse; its time, answered or failed, counts against the message being
-        handled in this task (handoff/metrics), a parse stopped half-way (cancelled) not."""
+        handled in this task (handoff/metrics.py), a parse stopped half-way (cancelled) not."""
         started = time.perf_counter()
         try:
             result = NluResult.from_rasa(await self._call("POST", "/model/parse", {"text": text}))

@@ -12,25 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from nlu.facts.intents import FACTUAL_INTENTS
 from nlu.rasa.result import NluResult
 
-# The simple factual questions the bot may answer, in a stable order for messages.
-FACTUAL_INTENT_LIST: tuple[str, ...] = (
-    "ask_hours",
-    "ask_location",
-    "ask_parking",
-    "ask_returns",
-    "ask_payment",
-    "ask_delivery",
-    "ask_pickup",
-    "ask_gift_cards",
-    "ask_loyalty",
-    "ask_contact",
-    "ask_accessibility",
-    "ask_services",
-    "ask_price_match",
-)
-FACTUAL_INTENTS = frozenset(FACTUAL_INTENT_LIST)
 SMALLTALK_INTENTS = frozenset({"greet", "thanks", "goodbye"})
 # The message only names a store (e.g. answering "which store?"): it becomes the home store.
 STORE_CHOICE_INTENT = "inform_store"

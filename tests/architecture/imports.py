@@ -84,13 +84,14 @@ def all_imports(packages: tuple[str, ...] = PACKAGES) -> list[Import]:
 
 
 def matrix(imports: list[Import]) -> Counter[tuple[str, str]]:
-    """Import statements from one top-level package into another."""
-    counts: Counter[tuple[str, str]] = Counter()
+    """Import statements from one top-level package into another (``from x import a, b``
+    is one statement)."""
+    statements = set()
     for imp in imports:
         a, b = imp.module.split(".")[0], imp.target.split(".")[0]
         if a != b and b in PACKAGES:
-            counts[(a, b)] += 1
-    return counts
+            statements.add((a, b, imp.module, imp.line))
+    return Counter((a, b) for a, b, _, _ in statements)
 
 
 if __name__ == "__main__":

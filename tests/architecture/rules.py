@@ -26,6 +26,7 @@ INNER_RANK: dict[str, dict[str, int]] = {
     "handoff": {
         "errors": 0,
         "metrics": 0,
+        "http_body": 0,
         "core": 1,
         "guard": 2,
         "texts": 2,
@@ -39,7 +40,6 @@ INNER_RANK: dict[str, dict[str, int]] = {
         "errors": 0,
         "logs": 0,
         "serve": 0,
-        "http_body": 0,
         "settings": 1,
         "telegram": 2,
     },
@@ -57,3 +57,6 @@ ADAPTERS: dict[str, tuple[str, ...]] = {
 
 # The one place production starts the playground (``make run`` with no tokens).
 PLAYGROUND_STARTER = "bot.runtime"
+
+# Adapters of different outside systems never import each other.
+FORBIDDEN: tuple[tuple[str, str], ...] = (("bot.telegram", "handoff.slack"),)

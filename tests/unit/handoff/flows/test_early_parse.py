@@ -11,9 +11,10 @@ import pytest
 
 from handoff.errors import RedisUnavailable
 from handoff.flows.early_parse import EarlyParses
-from handoff.metrics import Metrics, note_parse, timed_message
+from handoff.metrics import Metrics, timed_message
 from nlu.errors import NluUnavailable
 from nlu.rasa.result import NluResult
+from nlu.rasa.timing import note_parse
 
 
 class SlowNlu:

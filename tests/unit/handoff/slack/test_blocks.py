@@ -18,7 +18,6 @@ from handoff.slack.blocks import (
     card_blocks,
     card_text,
     customer_message_blocks,
-    escape_mrkdwn,
     plain,
 )
 
@@ -60,12 +59,6 @@ def text_objects(node: Any) -> Iterator[dict[str, Any]]:
 
 def actions(blocks: list[dict[str, Any]]) -> list[str]:
     return [e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
-
-
-def test_escape_mrkdwn_turns_control_characters_into_entities() -> None:
-    assert escape_mrkdwn("a & <b> c") == "a &amp; &lt;b&gt; c"
-    assert escape_mrkdwn("&lt;") == "&amp;lt;"  # an entity typed by the customer stays text
-    assert escape_mrkdwn("plain") == "plain"
 
 
 def test_customer_controlled_fields_cannot_ping_from_the_card() -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from nlu.facts.intents import FACTUAL_INTENTS
 from nlu.rasa.result import Entity, IntentScore, NluResult
-from nlu.triage.policy import FACTUAL_INTENTS, Thresholds, asks_more_than_one, classify, decide
+from nlu.triage.policy import Thresholds, asks_more_than_one, classify, decide
 
 T = Thresholds(min_confidence=0.6, min_margin=0.15, negative_sentiment=-0.3)
 
