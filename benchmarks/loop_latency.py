@@ -23,6 +23,7 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
+from bot.endpoints import Endpoints
 from bot.serve import serve_app
 from bot.settings import Settings
 from bot.worker import Worker
@@ -72,7 +73,7 @@ async def main(messages: int) -> None:
         stack.push_async_callback(pg.slack.aclose)
         worker = Worker(
             Settings(_env_file=None, http_port=0, state_dir=state),  # type: ignore[call-arg]
-            pg.endpoints(url, redis_url=redis_url, rasa_url=rasa_url),
+            Endpoints(**pg.endpoints(url, redis_url=redis_url, rasa_url=rasa_url)),
         )
         await worker.start()
         stack.push_async_callback(worker.stop)

@@ -111,7 +111,7 @@ def conversations(n: int, now: float, stores: StoreDirectory, employees: Employe
                 if rng.random() < 0.4:
                     add("rating", "customer", rating=rng.choice([1, 2, 3, 4, 5, 5, 5]))
         conv = Conversation(
-            id=f"c{i}", chat_id=chat, status=status, opened_at=opened, store_id=store,
+            id=f"c{i}", chat_id=str(chat), status=status, opened_at=opened, store_id=store,
             owner=owner if status is Status.HUMAN else None, handoff_reason=reason,
             thread=ThreadRef("C0BENCH", f"{opened:.6f}") if reason else None,
         )  # fmt: skip

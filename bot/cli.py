@@ -12,6 +12,9 @@ from collections.abc import Sequence
 import uvloop
 
 from bot.errors import REPORTED, exit_code
+from bot.logs import setup_logging
+from bot.settings import load_settings
+from handoff.core.addresses import BadAddress, parse_address
 
 log = logging.getLogger("tandem")
 
@@ -31,7 +34,12 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("doctor", help="check the settings, the data files and the services")
     erase = commands.add_parser("erase", help="erase a customer, or conversations idle N days")
     what = erase.add_mutually_exclusive_group(required=True)
-    what.add_argument("--customer", type=int, metavar="CHAT_ID", help="their Telegram chat id")
+    what.add_argument(
+        "--customer",
+        type=_address,
+        metavar="ADDRESS",
+        help="their Telegram chat id, or channel:id for another channel",
+    )
     what.add_argument("--older-than-days", type=int, metavar="N", help="idle for more than N days")
     erase.add_argument("--by", help="who asked, for the audit log (default: your OS user)")
     commands.add_parser("hash-password", help="print an argon2 hash for REVIEW_USERS")
@@ -55,9 +63,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def _dispatch(args: argparse.Namespace) -> int:
-    from bot.logs import setup_logging
-    from bot.settings import load_settings
-
+    # Each command imports its own modules when it runs, so no command waits for the
+    # others' (PTB, bolt, uvicorn, redis, Rasa's set-up): imported up front, they would make
+    # every command, `tandem --help` too, start about 2 s later.
     settings = load_settings()
     setup_logging(settings.log_level)
     if args.command == "run":
@@ -80,12 +88,21 @@ async def _dispatch(args: argparse.Namespace) -> int:
     elif args.command == "erase":
         from handoff.review.commands import erase_command
 
-        return await erase_command(settings, args.customer, args.older_than_days, args.by)
+        return await erase_command(
+            settings.review_settings(), args.customer, args.older_than_days, args.by
+        )
     elif args.command == "hash-password":
         from handoff.review.commands import hash_password_command
 
         return hash_password_command()
     return 0
+
+
+def _address(text: str) -> str:
+    try:
+        return parse_address(text)
+    except BadAddress as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 if __name__ == "__main__":

@@ -5,14 +5,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from slack_sdk.web.async_client import AsyncWebClient
-
 from bot.errors import REPORTED, CheckFailed
 from bot.settings import Settings
 from bot.telegram.app import build_application_for_check
 from handoff.queues.lanes import Lanes
-from handoff.slack.app import build_web_client, check_token
-from handoff.slack.doctor import Doubt, check_member, check_scopes
+from handoff.slack.doctor import Doubt, slack_checks
 from handoff.storage.redis_url import connect_redis
 from handoff.storage.store import ConversationStore
 from nlu.facts.answers import AnswerBook, validate_all
@@ -31,7 +28,6 @@ async def doctor(settings: Settings) -> int:
     checks.append(("rasa", lambda: _rasa(settings)))
     if not settings.playground:
         checks.append(("telegram", lambda: _telegram(settings)))
-        checks.append(("slack", lambda: _slack(settings)))
         checks.extend(_slack_checks(settings))
     failed = 0
     for name, check in checks:
@@ -54,11 +50,9 @@ async def doctor(settings: Settings) -> int:
 
 
 def _slack_checks(settings: Settings) -> list[tuple[str, Check]]:
+    """The token, its scopes, and the bot's channels (handoff/slack/doctor.py)."""
     assert settings.slack_bot_token is not None
-    client = build_web_client(
-        settings.slack_bot_token.get_secret_value(), str(settings.slack_api_url)
-    )
-    checks: list[tuple[str, Check]] = [("slack scopes", lambda: check_scopes(client))]
+    token, api_url = settings.slack_bot_token.get_secret_value(), str(settings.slack_api_url)
     channels = {settings.slack_handoff_channel or "": "handoff channel"}
     try:
         stores = list(StoreDirectory.load(settings.data_dir / "stores.yml"))
@@ -67,13 +61,7 @@ def _slack_checks(settings: Settings) -> list[tuple[str, Check]]:
     for store in stores:
         if store.slack_channel:
             channels.setdefault(store.slack_channel, f"{store.id} channel")
-    for channel, label in channels.items():
-        checks.append((f"slack {label} {channel}", _member(client, channel)))
-    return checks
-
-
-def _member(client: AsyncWebClient, channel: str) -> Check:
-    return lambda: check_member(client, channel)
+    return slack_checks(token, api_url, channels)
 
 
 async def _data(settings: Settings) -> str:
@@ -145,12 +133,3 @@ async def _telegram(settings: Settings) -> str:
         settings.telegram_bot_token.get_secret_value(), str(settings.telegram_api_base_url)
     )
     return f"token accepted (@{name})"
-
-
-async def _slack(settings: Settings) -> str:
-    assert settings.slack_bot_token is not None
-    client = build_web_client(
-        settings.slack_bot_token.get_secret_value(), str(settings.slack_api_url)
-    )
-    identity = await check_token(client)
-    return f"token accepted ({identity.get('user', '?')} in {identity.get('team', '?')})"

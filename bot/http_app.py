@@ -3,10 +3,8 @@ supervisors' review dashboard under ``/review``."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
-from slack_bolt.async_app import AsyncApp
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -14,33 +12,32 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
 from handoff.metrics import CONTENT_TYPE, Metrics
-from handoff.slack.gate import SlackGate
 
 ReadyCheck = Callable[[], Awaitable[dict[str, str]]]
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def build_http_app(
-    slack: AsyncApp | None,
+    slack: BaseRoute | None,
     ready: ReadyCheck,
     review: ASGIApp | None = None,
-    telegram: Endpoint | None = None,
-    slack_signing_secret: str = "",
+    webhooks: Mapping[str, Endpoint] | None = None,
     metrics: Metrics | None = None,
 ) -> Starlette:
-    """``telegram``: the Telegram webhook endpoint (webhook mode, bot/telegram/webhook.py);
-    Slack's events pass the gate in handoff/slack/gate.py before bolt sees them."""
+    """``webhooks``: each customer channel's webhook endpoint by its label, served at
+    ``/{label}/webhook`` (Telegram's webhook mode: bot/telegram/webhook.py);
+    ``slack``: the ``/slack/events`` route (HTTP mode), whose gate checks each request before
+    bolt sees it (handoff/slack/gate.py)."""
     routes: list[BaseRoute] = [
         Route("/healthz", _healthz, methods=["GET"]),
         Route("/readyz", _readyz(ready), methods=["GET"]),
     ]
     if metrics is not None:
         routes.append(Route("/metrics", _metrics(metrics), methods=["GET"]))
-    if telegram is not None:
-        routes.append(Route("/telegram/webhook", telegram, methods=["POST"]))
+    for label, endpoint in (webhooks or {}).items():
+        routes.append(Route(f"/{label}/webhook", endpoint, methods=["POST"]))
     if slack is not None:
-        gate = SlackGate(AsyncSlackRequestHandler(slack), slack_signing_secret)
-        routes.append(Route("/slack/events", gate.endpoint, methods=["POST"]))
+        routes.append(slack)
     if review is not None:
         routes.append(Mount("/review", app=review))
     return Starlette(routes=routes)

@@ -8,9 +8,11 @@ import signal
 import sys
 from contextlib import AsyncExitStack
 
+from bot.endpoints import Endpoints
 from bot.serve import serve_app
 from bot.settings import Settings
-from bot.worker import Endpoints, Worker
+from bot.worker import Worker
+from handoff.review.commands import remember_embedded_redis
 from handoff.storage.embedded_redis import EmbeddedRedis
 from nlu.rasa.local import start_local_rasa
 from playground.app import Playground
@@ -37,7 +39,9 @@ async def run(settings: Settings) -> None:
                     ws="websockets-sansio",  # FakeSlack's Socket Mode endpoint
                 )
             )
-            endpoints = playground.endpoints(url, redis_url=redis_url, rasa_url=rasa_url)
+            endpoints = Endpoints(
+                **playground.endpoints(url, redis_url=redis_url, rasa_url=rasa_url)
+            )
         else:
             endpoints = _real_endpoints(settings, redis_url, rasa_url)
         worker = Worker(settings, endpoints)
@@ -67,8 +71,6 @@ async def _embedded_redis(stack: AsyncExitStack, settings: Settings) -> str:
     url = await redis.start()
     stack.push_async_callback(redis.stop)
     # `tandem erase` finds this running server instead of starting a second one on its files.
-    from handoff.review.commands import remember_embedded_redis
-
     stack.enter_context(remember_embedded_redis(settings.state_dir, url))
     return url
 

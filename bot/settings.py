@@ -15,6 +15,8 @@ from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_valida
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
+from handoff.review.accounts import parse_accounts
+from handoff.review.config import ReviewSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -141,8 +143,6 @@ class Settings(BaseSettings):
     @field_validator("review_users")
     @classmethod
     def _review_users_shape(cls, value: str | None) -> str | None:
-        from handoff.review.accounts import parse_accounts
-
         parse_accounts(value)  # raises ValueError naming the bad entry
         return value
 
@@ -183,6 +183,18 @@ class Settings(BaseSettings):
     @property
     def slack_mode(self) -> SlackMode:
         return SlackMode.SOCKET if self.slack_app_token is not None else SlackMode.HTTP
+
+    def review_settings(self) -> ReviewSettings:
+        """What supervisor review reads (handoff/review/config.py)."""
+        secret = self.review_secret
+        return ReviewSettings(
+            data_dir=self.data_dir,
+            state_dir=self.state_dir,
+            redis_url=self.redis_url,
+            users=self.review_users,
+            secret=secret.get_secret_value() if secret else None,
+            playground=self.playground,
+        )
 
 
 def _require_prefix(value: SecretStr | None, prefix: str, expected: str) -> SecretStr | None:

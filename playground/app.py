@@ -2,6 +2,8 @@
 
 ``tandem run`` serves it when no tokens are set; the worker then talks to these
 stand-ins through the real PTB and slack_sdk, exactly as it would to the real services.
+The playground imports nothing of the bot: it names where a worker connects in plain
+values (``WorkerEndpoints``), from which ``bot.runtime`` builds the worker's ``Endpoints``.
 """
 
 from __future__ import annotations
@@ -9,11 +11,11 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-from bot.worker import Endpoints
 from nlu.facts.directory import EmployeeDirectory
 from nlu.facts.stores import StoreDirectory
 from playground.fake_slack.server import FakeSlack
@@ -25,6 +27,22 @@ TELEGRAM_TOKEN = "5550001234:PLAYGROUND-local-only-not-a-secret"
 SLACK_BOT_TOKEN = "xoxb-playground-local-only"
 SLACK_APP_TOKEN = "xapp-playground-local-only"
 DEFAULT_CHANNEL = "C0HANDOFF"
+
+
+class WorkerEndpoints(TypedDict):
+    """The fields of ``bot.worker.Endpoints``, for a worker that uses the playground."""
+
+    redis_url: str
+    rasa_url: str
+    telegram_token: str
+    telegram_api: str
+    slack_token: str
+    slack_api: str
+    slack_channel: str
+    slack_signing_secret: str | None
+    slack_app_token: str | None
+    telegram_webhook_url: str | None
+    telegram_webhook_secret: str | None
 
 
 @dataclass
@@ -61,13 +79,20 @@ class Playground:
         return cls(FakeTelegram(TELEGRAM_TOKEN), slack, secret)
 
     def endpoints(
-        self, url: str, *, redis_url: str, rasa_url: str, socket_mode: bool = False, **extra: str
-    ) -> Endpoints:
+        self,
+        url: str,
+        *,
+        redis_url: str,
+        rasa_url: str,
+        socket_mode: bool = False,
+        telegram_webhook_url: str | None = None,
+        telegram_webhook_secret: str | None = None,
+    ) -> WorkerEndpoints:
         """Where a worker connects to reach this playground served at ``url``.
 
         Socket Mode: the app token and no signing secret, as a real deployment has.
         """
-        return Endpoints(
+        return WorkerEndpoints(
             redis_url=redis_url,
             rasa_url=rasa_url,
             telegram_token=TELEGRAM_TOKEN,
@@ -77,7 +102,8 @@ class Playground:
             slack_channel=DEFAULT_CHANNEL,
             slack_signing_secret=None if socket_mode else self.signing_secret,
             slack_app_token=SLACK_APP_TOKEN if socket_mode else None,
-            **extra,
+            telegram_webhook_url=telegram_webhook_url,
+            telegram_webhook_secret=telegram_webhook_secret,
         )
 
     def app(self) -> Starlette:

@@ -19,13 +19,15 @@ from telegram.ext import (
 )
 
 from bot.errors import ConfigError, TelegramUnavailable
-from bot.metrics_hooks import CountingRateLimiter
-from bot.queues import INBOX_CONCURRENCY, OUTBOX_CONCURRENCY
+from bot.telegram.channel import NAME, address
 from bot.telegram.files import attachment_of, to_customer_edit
+from bot.telegram.metrics import CountingRateLimiter
 from bot.telegram.request import AiohttpRequest
 from bot.telegram.updates import TandemBot
+from handoff.core.messages import CustomerMessage
 from handoff.core.ports import Button
-from handoff.flows.customer import CustomerFlow, CustomerMessage
+from handoff.flows.customer import CustomerFlow
+from handoff.queues.wiring import INBOX_CONCURRENCY, OUTBOX_CONCURRENCY
 from nlu.facts.stores import StoreDirectory
 
 log = logging.getLogger(__name__)
@@ -50,7 +52,7 @@ def build_bot(token: str, api_base_url: str, *, max_sends_per_second: int = 30) 
         base_url=f"{api}/bot",
         base_file_url=f"{api}/file/bot",
         request=_bot_request(),
-        # Counts retries when metrics are on (bot/metrics_hooks.py).
+        # Counts retries when metrics are on (bot/telegram/metrics.py).
         rate_limiter=CountingRateLimiter(overall_max_rate=max_sends_per_second, max_retries=5),
     )
 
@@ -114,7 +116,7 @@ class TelegramHandlers:
             return
         name = message.from_user.first_name
         await self.flow.ctx.customers.send_text(
-            message.chat_id,
+            address(message.chat_id),
             f"Hello {name}, welcome to {self.stores.business_name}. Ask me about opening hours, "
             "directions, returns, delivery or our services, or tell me what you need and one "
             "of our team will help. Which store do you usually visit?",
@@ -124,7 +126,7 @@ class TelegramHandlers:
     async def ask_store(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_message is not None:
             await self.flow.ctx.customers.send_text(
-                update.effective_message.chat_id,
+                address(update.effective_message.chat_id),
                 "Which store is yours?",
                 buttons=self._store_buttons(),
             )
@@ -138,7 +140,7 @@ class TelegramHandlers:
             await query.answer("That store is not available any more.")
             return
         await query.answer()
-        await self.flow.choose_store(update.effective_chat.id, store_id)
+        await self.flow.choose_store(address(update.effective_chat.id), store_id)
 
     async def message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.message
@@ -173,8 +175,9 @@ def to_customer_message(update_id: int, message: Message) -> CustomerMessage:
         None,
     )
     return CustomerMessage(
-        update_id=update_id,
-        chat_id=message.chat_id,
+        channel=NAME,
+        sender_id=str(message.chat_id),
+        event_id=str(update_id),
         message_id=message.message_id,
         text=message.text or message.caption or "",
         first_name=user.first_name,

@@ -23,6 +23,7 @@ from telegram.ext import (
 )
 
 from bot.telegram.app import TgApp, to_customer_message
+from bot.telegram.channel import address
 from handoff.core.ports import Button, CustomerChannel
 from handoff.flows.context import Context
 from handoff.flows.memory import Memory
@@ -91,26 +92,29 @@ class CareHandlers:
         if press is None:
             await query.answer("That button is not valid any more.")
             return
-        outcome = await self.ratings.rate(chat.id, press, context.bot.username)
+        outcome = await self.ratings.rate(address(chat.id), press, context.bot.username)
         await _settle(query, outcome)
 
     async def comment_pressed(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query, chat = update.callback_query, update.effective_chat
         if query is None or query.data is None or chat is None:
             return
-        outcome = await self.ratings.arm_comment(chat.id, query.data.removeprefix(COMMENT))
+        comment = query.data.removeprefix(COMMENT)
+        outcome = await self.ratings.arm_comment(address(chat.id), comment)
         await query.answer(outcome.notice)  # its message keeps the review and share links
 
     async def profile(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if (chat := update.effective_chat) is not None:
-            await self.customers.send_text(chat.id, await self.memory.profile_text(chat.id))
+            chat_id = address(chat.id)
+            await self.customers.send_text(chat_id, await self.memory.profile_text(chat_id))
 
     async def forget(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if (chat := update.effective_chat) is None:
             return
-        question, anything = await self.memory.forget_question(chat.id)
+        chat_id = address(chat.id)
+        question, anything = await self.memory.forget_question(chat_id)
         buttons = forget_buttons(self.clock()) if anything else ()
-        await self.customers.send_text(chat.id, question, buttons=buttons)
+        await self.customers.send_text(chat_id, question, buttons=buttons)
 
     async def forget_pressed(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query, chat = update.callback_query, update.effective_chat
@@ -123,8 +127,8 @@ class CareHandlers:
         elif not confirmation_fresh(query.data, self.clock()):
             text = FORGET_EXPIRED
         else:
-            text = await self.memory.forget(chat.id)
-        await self.customers.send_text(chat.id, text)
+            text = await self.memory.forget(address(chat.id))
+        await self.customers.send_text(address(chat.id), text)
 
 
 async def _settle(query: CallbackQuery, outcome: Outcome) -> None:

@@ -10,11 +10,27 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
 from bot.errors import TelegramUnavailable
+from handoff.core.addresses import BARE_CHANNEL, channel_of, chat_key, sender_of
 from handoff.core.media import Download, FileTooLarge, too_large
 from handoff.core.ports import Button, ButtonRow, Signature
 
+# Telegram's name in customers' addresses, lanes and seen marks (bot/channels.py): the
+# channel whose addresses are its bare chat ids (handoff/core/addresses.py).
+NAME = BARE_CHANNEL
 TELEGRAM_TEXT_LIMIT = 4096
 TELEGRAM_CAPTION_LIMIT = 1024
+
+
+def address(chat_id: int) -> str:
+    """The customer's address of a Telegram chat."""
+    return chat_key(NAME, str(chat_id))
+
+
+def chat_of(address: str) -> int:
+    """The Telegram chat of a customer's address; a ValueError for another channel's."""
+    if channel_of(address) != NAME:
+        raise ValueError(f"{address!r} is not a Telegram customer")
+    return int(sender_of(address))
 
 
 class TelegramChannel:
@@ -25,14 +41,15 @@ class TelegramChannel:
 
     async def send_text(
         self,
-        chat_id: int,
+        chat_id: str,
         text: str,
         *,
         buttons: Sequence[ButtonRow] = (),
         signature: Signature | None = None,
     ) -> None:
+        chat = chat_of(chat_id)
         for i, part in enumerate(split_text(format_signed(text, signature))):
-            await self.send_html(chat_id, part, buttons if i == 0 else ())  # buttons go first
+            await self.send_html(chat, part, buttons if i == 0 else ())  # buttons go first
 
     async def send_html(self, chat_id: int, html: str, buttons: Sequence[ButtonRow] = ()) -> None:
         """One message of at most 4096 characters, already HTML-escaped."""
@@ -45,23 +62,24 @@ class TelegramChannel:
             raise TelegramUnavailable(f"sendMessage to chat {chat_id} failed: {exc}") from exc
 
     async def send_photo(
-        self, chat_id: int, data: bytes, caption: str, signature: Signature | None = None
+        self, chat_id: str, data: bytes, caption: str, signature: Signature | None = None
     ) -> None:
         html, overflow = caption_plan(caption, signature)
-        await self.send_file("send_photo", chat_id, html, photo=data)
+        await self.send_file("send_photo", chat_of(chat_id), html, photo=data)
         if overflow:
             await self.send_text(chat_id, caption, signature=signature)
 
     async def send_document(
         self,
-        chat_id: int,
+        chat_id: str,
         data: bytes,
         file_name: str,
         caption: str,
         signature: Signature | None = None,
     ) -> None:
         html, overflow = caption_plan(caption, signature)
-        await self.send_file("send_document", chat_id, html, document=data, filename=file_name)
+        chat = chat_of(chat_id)
+        await self.send_file("send_document", chat, html, document=data, filename=file_name)
         if overflow:
             await self.send_text(chat_id, caption, signature=signature)
 
@@ -74,7 +92,7 @@ class TelegramChannel:
         except TelegramError as exc:
             raise TelegramUnavailable(f"{method} to chat {chat_id} failed: {exc}") from exc
 
-    async def fetch_file(self, file_id: str) -> Download:
+    async def fetch_file(self, chat_id: str, file_id: str) -> Download:
         try:
             file = await self.bot.get_file(file_id)
             if too_large(file.file_size):

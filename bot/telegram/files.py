@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from telegram import Message
 
+from bot.telegram.channel import NAME
 from handoff.core.media import Attachment
-from handoff.flows.edits import CustomerEdit
+from handoff.core.messages import CustomerEdit
 
 
 def attachment_of(message: Message) -> Attachment | None:
@@ -28,8 +29,9 @@ def attachment_of(message: Message) -> Attachment | None:
 def to_customer_edit(update_id: int, message: Message) -> CustomerEdit:
     user = message.from_user
     return CustomerEdit(
-        update_id=update_id,
-        chat_id=message.chat_id,
+        channel=NAME,
+        sender_id=str(message.chat_id),
+        event_id=str(update_id),
         message_id=message.message_id,
         text=message.text or message.caption or "",
         first_name=user.first_name if user else "Customer",

@@ -18,20 +18,20 @@ import logging
 import time
 from collections.abc import Callable
 
-from redis.exceptions import RedisError
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.telegram.app import TgApp
-from handoff.errors import ServiceUnavailable
 from handoff.queues.lanes import Job, Lanes
 from handoff.queues.outbox import effects_of
-from handoff.queues.pump import Backoff, RetryLater
+from handoff.queues.pump import TRANSIENT, Backoff, RetryLater
 
 log = logging.getLogger(__name__)
 
 POLL_TIMEOUT_SECONDS = 10
+# Polling tries again after these; anything else stops it.
+POLL_PASSING: tuple[type[Exception], ...] = (TelegramError, *TRANSIENT)
 
 
 class TelegramInbox:
@@ -71,7 +71,7 @@ async def poll_into(app: TgApp, inbox: TelegramInbox) -> None:
             after = exc.retry_after
             await asyncio.sleep(after if isinstance(after, int | float) else after.total_seconds())
             continue
-        except (TelegramError, RedisError, OSError) as exc:
+        except POLL_PASSING as exc:
             failures += 1
             log.warning("polling failed; trying again", extra={"error": type(exc).__name__})
             await asyncio.sleep(backoff.delay(failures))
@@ -104,8 +104,7 @@ class UpdateRunner:
         error = self._failed.pop(update.update_id, None)
         if error is None:
             return
-        passing = ServiceUnavailable | RedisError | OSError | TimeoutError
-        if isinstance(error, passing) or _passing_telegram(error):  # a direct reply failed
+        if isinstance(error, TRANSIENT) or _passing_telegram(error):  # a direct reply failed
             raise RetryLater(f"update handler: {type(error).__name__}") from error
         raise error
 

@@ -6,22 +6,18 @@ a Telegram outage delays the reply instead of losing it. Files the customer sent
 fetched straight away: that is reading, not sending.
 
 ``TelegramSender`` sends the jobs with PTB's bot, whose ``AIORateLimiter`` keeps this
-worker under the overall limit and waits out ``retry_after``. Telegram asks a bot for
-about 30 messages a second in all and one a second per chat (a short burst is fine). Both
-are token buckets kept in Redis (``{prefix}:out:pace``: chat, or ``bot`` -> allowance and
-when it was counted), so they hold across any number of workers; one Lua script takes
-the chat's turn and the bot's first turn at or after it, and the lane's holder waits for
-that moment.
+worker under the overall limit and waits out ``retry_after``. Before each send it takes
+the chat's turn, and the bot's, from the token buckets in Redis that every worker shares
+(handoff/queues/pacing.py), and waits for that moment.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 
-from redis.asyncio.client import Pipeline
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -31,58 +27,35 @@ from telegram.error import (
 )
 
 from bot.errors import TelegramUnavailable
-from bot.telegram.channel import TelegramChannel, caption_plan, format_signed, split_text
+from bot.telegram.channel import (
+    TelegramChannel,
+    address,
+    caption_plan,
+    chat_of,
+    format_signed,
+    split_text,
+)
 from handoff.core.media import Download
 from handoff.core.ports import ButtonRow, Signature
 from handoff.queues.codec import decode_buttons, encode_buttons
-from handoff.queues.lanes import Job, Lanes
-from handoff.queues.outbox import Outbox, telegram_lane
+from handoff.queues.lanes import Job
+from handoff.queues.outbox import Outbox, customer_lane
+from handoff.queues.pacing import ChatPace
 from handoff.queues.pump import GiveUp, RetryLater
 from handoff.storage.store import Extra
 
-CHAT_RATE_PER_SECOND = 1.0
-CHAT_BURST = 3.0
-
-# Token buckets, the chats' under their ids and the bot's under "bot". KEYS: the pace
-# hash. ARGV: chat, now, chat rate, chat burst, bot rate, bot burst. Takes the chat's next
-# turn and the bot's first turn at or after it, both for that moment; returns the seconds
-# to wait before sending. A bucket's stamp may lie in the future (turns taken ahead): its
-# allowance then counts below zero until that moment.
-_TURN = """
-local function bucket(field, rate, burst)
-  local b = {allowance = burst, stamp = 0, rate = rate, burst = burst}
-  local raw = redis.call('HGET', KEYS[1], field)
-  if raw then
-    local a, s = string.match(raw, '^(%S+) (%S+)$')
-    b.allowance, b.stamp = tonumber(a), tonumber(s)
-  end
-  return b
-end
--- The first moment at or after t with a turn, and the allowance left after taking it.
-local function slot(b, t)
-  local allowance = math.min(b.burst, b.allowance + (t - b.stamp) * b.rate)
-  if allowance >= 1 then return t, allowance - 1 end
-  return t + (1 - allowance) / b.rate, 0
-end
-local now = tonumber(ARGV[2])
-local chat = bucket(ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[4]))
-local chat_at = slot(chat, now)
-local at, bot_left = slot(bucket('bot', tonumber(ARGV[5]), tonumber(ARGV[6])), chat_at)
-local _, chat_left = slot(chat, at)
-redis.call('HSET', KEYS[1], 'bot', string.format('%.6f %.6f', bot_left, at),
-  ARGV[1], string.format('%.6f %.6f', chat_left, at))
-return string.format('%.6f', at - now)
-"""
-
 
 class QueuedCustomers:
+    """Queues sends to Telegram customers (addresses of bot/telegram/channel.py's ``NAME``);
+    a job carries Telegram's own chat id."""
+
     def __init__(self, outbox: Outbox, channel: TelegramChannel) -> None:
         self.outbox = outbox
         self.channel = channel
 
     async def send_text(
         self,
-        chat_id: int,
+        chat_id: str,
         text: str,
         *,
         buttons: Sequence[ButtonRow] = (),
@@ -90,34 +63,31 @@ class QueuedCustomers:
     ) -> None:
         for i, part in enumerate(split_text(format_signed(text, signature))):
             rows = encode_buttons(buttons) if i == 0 else []  # buttons go with the first part
-            body = {"kind": "text", "chat_id": chat_id, "html": part, "buttons": rows}
-            await self.outbox.put(telegram_lane(chat_id), body)
+            body = {"kind": "text", "chat_id": chat_of(chat_id), "html": part, "buttons": rows}
+            await self.outbox.put(customer_lane(chat_id), body)
 
-    def send_text_with_save(self, chat_id: int, text: str) -> Extra:
+    def send_text_with_save(self, chat_id: str, text: str) -> Extra:
         """``send_text`` (unsigned, no buttons) as part of the caller's save: the message
         goes out if and only if the save's transaction runs (a transactional outbox)."""
-        lane = telegram_lane(chat_id)
+        lane = customer_lane(chat_id)
         puts = [
             self.outbox.put_with_save(
-                lane, {"kind": "text", "chat_id": chat_id, "html": part, "buttons": []}
+                lane, {"kind": "text", "chat_id": chat_of(chat_id), "html": part, "buttons": []}
             )
             for part in split_text(format_signed(text, None))
         ]
-
-        def queue(pipe: Pipeline) -> Callable[[], None]:
-            wakes = [put.queue(pipe) for put in puts]
-            return wakes[-1]
-
-        return queue
+        # One Extra for all the parts: each put in the save's transaction; the last part's
+        # wake is called once it has run.
+        return lambda pipe: [put.queue(pipe) for put in puts][-1]
 
     async def send_photo(
-        self, chat_id: int, data: bytes, caption: str, signature: Signature | None = None
+        self, chat_id: str, data: bytes, caption: str, signature: Signature | None = None
     ) -> None:
         await self._file("send_photo", chat_id, data, caption, signature, {})
 
     async def send_document(
         self,
-        chat_id: int,
+        chat_id: str,
         data: bytes,
         file_name: str,
         caption: str,
@@ -128,20 +98,20 @@ class QueuedCustomers:
     async def _file(
         self,
         method: str,
-        chat_id: int,
+        chat_id: str,
         data: bytes,
         caption: str,
         signature: Signature | None,
         extra: dict[str, str],
     ) -> None:
         html, overflow = caption_plan(caption, signature)
-        body = {"kind": method, "chat_id": chat_id, "caption": html, **extra}
-        await self.outbox.put(telegram_lane(chat_id), body, blob=data)
+        body = {"kind": method, "chat_id": chat_of(chat_id), "caption": html, **extra}
+        await self.outbox.put(customer_lane(chat_id), body, blob=data)
         if overflow:
             await self.send_text(chat_id, caption, signature=signature)
 
-    async def fetch_file(self, file_id: str) -> Download:
-        return await self.channel.fetch_file(file_id)
+    async def fetch_file(self, chat_id: str, file_id: str) -> Download:
+        return await self.channel.fetch_file(chat_id, file_id)
 
 
 class TelegramSender:
@@ -155,7 +125,7 @@ class TelegramSender:
     async def deliver(self, job: Job) -> None:
         body = job.body
         chat_id = int(body["chat_id"])
-        wait = await self.pace.turn(chat_id, time.time())
+        wait = await self.pace.turn(address(chat_id), time.time())
         if wait > 0:
             await asyncio.sleep(wait)
         try:
@@ -175,22 +145,6 @@ class TelegramSender:
                 raise GiveUp(f"unknown Telegram job {body['kind']!r}")
         except TelegramUnavailable as exc:
             raise classify(exc.__cause__ or exc) from exc
-
-
-class ChatPace:
-    """Each chat's turns within the bot's, one round trip each; only the chat's lane's
-    holder takes them. The bot's bucket holds a second's sends."""
-
-    def __init__(self, lanes: Lanes, bot_sends_per_second: float = 30.0) -> None:
-        self.key = lanes.key("pace")
-        self.bot_rate = bot_sends_per_second
-        self._turn = lanes.redis.register_script(_TURN)
-
-    async def turn(self, chat_id: int, now: float) -> float:
-        """Take the chat's next send; returns how long to wait before it."""
-        chat: list[str | float] = [str(chat_id), repr(now), CHAT_RATE_PER_SECOND, CHAT_BURST]
-        args = [*chat, self.bot_rate, max(1.0, self.bot_rate)]
-        return float(await self._turn(keys=[self.key], args=args))
 
 
 def classify(error: BaseException) -> Exception:

@@ -13,6 +13,7 @@ from telegram import Message, Update
 from telegram.ext import ContextTypes, MessageHandler, filters
 
 from bot.telegram.app import MEDIA, TgApp
+from bot.telegram.channel import NAME, address
 from handoff.core.state import Event, Status
 from handoff.flows.context import Context
 
@@ -62,11 +63,12 @@ class UnsupportedKinds:
         if message is None or message.from_user is None:
             return
         ctx, kind = self.ctx, kind_of(message)
-        async with ctx.store.chat_lock(message.chat_id):
-            if await ctx.store.seen("tg", update.update_id, chat_id=message.chat_id):
+        chat_id = address(message.chat_id)
+        async with ctx.store.chat_lock(chat_id):
+            if await ctx.store.seen(NAME, update.update_id, chat_id=chat_id):
                 return
-            await ctx.customers.send_text(message.chat_id, UNSUPPORTED_REPLY)
-            conv = await ctx.store.current(message.chat_id)
+            await ctx.customers.send_text(chat_id, UNSUPPORTED_REPLY)
+            conv = await ctx.store.current(chat_id)
             if conv is not None and conv.status is not Status.RESOLVED:
                 detail = {"kind": kind, "message_id": message.message_id}
                 await ctx.store.append(
@@ -83,5 +85,5 @@ class UnsupportedKinds:
                         f"{name} sent a {kind.replace('_', ' ')}, which Tandem cannot pass on; "
                         "they were asked to write instead.",
                     )
-            await ctx.store.mark_seen("tg", update.update_id, chat_id=message.chat_id)
+            await ctx.store.mark_seen(NAME, update.update_id, chat_id=chat_id)
         log.info("unsupported message answered", extra={"kind": kind})

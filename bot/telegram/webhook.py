@@ -16,18 +16,18 @@ import hmac
 import json
 import logging
 
-from redis.exceptions import RedisError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from telegram import Update
 from telegram.error import TelegramError
 
 from bot.errors import TelegramUnavailable
-from bot.http_body import read_capped
 from bot.settings import WEBHOOK_SECRET_RE
 from bot.telegram.app import TgApp
 from bot.telegram.inbox import TelegramInbox
 from bot.telegram.updates import parse_update
+from handoff.http_body import read_capped
+from handoff.queues.pump import TRANSIENT
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ class TelegramWebhook:
         if update is not None:
             try:
                 await inbox.put(update)
-            except (RedisError, OSError) as exc:
+            except TRANSIENT as exc:
                 log.warning(
                     "update not kept; Telegram will retry", extra={"error": type(exc).__name__}
                 )

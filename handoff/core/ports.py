@@ -48,7 +48,7 @@ class Signature:
 class CustomerChannel(Protocol):
     async def send_text(
         self,
-        chat_id: int,
+        chat_id: str,
         text: str,
         *,
         buttons: Sequence[ButtonRow] = (),
@@ -56,20 +56,20 @@ class CustomerChannel(Protocol):
     ) -> None: ...
 
     async def send_photo(
-        self, chat_id: int, data: bytes, caption: str, signature: Signature | None = None
+        self, chat_id: str, data: bytes, caption: str, signature: Signature | None = None
     ) -> None: ...
 
     async def send_document(
         self,
-        chat_id: int,
+        chat_id: str,
         data: bytes,
         file_name: str,
         caption: str,
         signature: Signature | None = None,
     ) -> None: ...
 
-    async def fetch_file(self, file_id: str) -> Download:
-        """A customer's file; raises ``FileTooLarge`` over ``media.MAX_FILE_BYTES``."""
+    async def fetch_file(self, chat_id: str, file_id: str) -> Download:
+        """A file ``chat_id`` sent; raises ``FileTooLarge`` over ``media.MAX_FILE_BYTES``."""
         ...
 
 

@@ -46,7 +46,7 @@ class ThreadRef:
 @dataclass(frozen=True)
 class Conversation:
     id: str
-    chat_id: int
+    chat_id: str
     status: Status
     opened_at: float
     store_id: str | None = None
@@ -89,7 +89,7 @@ class Conversation:
         thread = data.get("thread")
         return cls(
             id=str(data["id"]),
-            chat_id=int(data["chat_id"]),
+            chat_id=str(data["chat_id"]),
             status=Status(data["status"]),
             opened_at=float(data["opened_at"]),
             store_id=data.get("store_id"),
@@ -126,7 +126,7 @@ class Transition:
         return self.event is not None
 
 
-def open_conversation(conversation_id: str, chat_id: int, now: float) -> Conversation:
+def open_conversation(conversation_id: str, chat_id: str, now: float) -> Conversation:
     return Conversation(id=conversation_id, chat_id=chat_id, status=Status.BOT, opened_at=now)
 
 

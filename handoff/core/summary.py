@@ -43,7 +43,7 @@ MAX_WORDS = 200
 @dataclass(frozen=True)
 class Row:
     id: str
-    chat_id: int = 0
+    chat_id: str = ""  # the customer's address (handoff/core/addresses.py)
     opened: float = 0.0
     last: float = 0.0
     store: str | None = None
@@ -108,6 +108,8 @@ class Row:
         values.update(
             (k, tuple(v) if isinstance(v, list) else v) for k, v in data.items() if k in _DEFAULTS
         )
+        if "chat_id" in data:  # rows written before addresses were strings hold a number
+            values["chat_id"] = str(data["chat_id"])
         # Metrics read up to 50,000 rows per page: fill the frozen instance directly rather
         # than through __init__'s per-field object.__setattr__ (about three times faster).
         row = object.__new__(cls)

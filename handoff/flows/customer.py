@@ -57,7 +57,9 @@ class CustomerFlow:
             # Notices and pauses set from Slack are read with the rest, for triage.
             reads = (self.flood.counting(msg.chat_id), LiveControls(ctx).reading)
             profile = _profile_of(msg)
-            read = arrive(ctx.store, msg.chat_id, msg.update_id, profile, reads, lock=lock)
+            read = arrive(
+                ctx.store, msg.chat_id, msg.channel, msg.event_id, profile, reads, lock=lock
+            )
             parsed: Parsed = None
             if self.parses.worth(msg.chat_id, msg.text, media=msg.media is not None):
                 # Rasa parses while the read is under way (early_parse.py); the read decides.
@@ -66,7 +68,10 @@ class CustomerFlow:
                 arrival = await read
             counted, live = arrival.read
             if arrival.seen:
-                log.info("duplicate update skipped", extra={"update_id": msg.update_id})
+                log.info(
+                    "duplicate message skipped",
+                    extra={"channel": msg.channel, "event_id": msg.event_id},
+                )
                 return
             conv = await self._current_or_new(msg, arrival.conversation)
             detail = {"text": msg.text, "message_id": msg.message_id, "media": msg.media}
@@ -99,7 +104,7 @@ class CustomerFlow:
             # goes out if and only if all that is on record.
             extra = (
                 entry or self.posts.remember(conv, msg),
-                ctx.store.seen_mark("tg", msg.update_id, chat_id=msg.chat_id),
+                ctx.store.seen_mark(msg.channel, msg.event_id, chat_id=msg.chat_id),
                 lock.give_back_in,
                 *sends,
             )
@@ -222,7 +227,7 @@ class CustomerFlow:
             conv.id, Event("bot_notice", ctx.now(), "bot", detail={"text": text})
         )
 
-    async def choose_store(self, chat_id: int, store_id: str) -> None:
+    async def choose_store(self, chat_id: str, store_id: str) -> None:
         """The customer picked their home store (buttons at /start or /store)."""
         ctx = self.ctx
         store = ctx.stores.get(store_id)

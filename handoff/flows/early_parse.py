@@ -36,12 +36,12 @@ class EarlyParses:
     def __init__(self, nlu: Nlu, *, counted: Callable[[str], None] = lambda outcome: None) -> None:
         self.nlu = nlu
         self.counted = counted  # "used" | "dropped" | "late" (metrics)
-        self._bot_answers: OrderedDict[int, bool] = OrderedDict()
+        self._bot_answers: OrderedDict[str, bool] = OrderedDict()
 
-    def worth(self, chat_id: int, text: str, *, media: bool) -> bool:
+    def worth(self, chat_id: str, text: str, *, media: bool) -> bool:
         return not media and bool(text) and self._bot_answers.get(chat_id, True)
 
-    def note(self, chat_id: int, *, bot_answers: bool) -> None:
+    def note(self, chat_id: str, *, bot_answers: bool) -> None:
         """Where a message left the chat: does the bot answer its next one?"""
         self._bot_answers[chat_id] = bot_answers
         self._bot_answers.move_to_end(chat_id)

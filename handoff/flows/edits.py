@@ -36,7 +36,7 @@ class EditFlow:
     async def on_edit(self, edit: CustomerEdit) -> None:
         ctx = self.ctx
         async with ctx.store.chat_lock(edit.chat_id):
-            if await ctx.store.seen("tg", edit.update_id, chat_id=edit.chat_id):
+            if await ctx.store.seen(edit.channel, edit.event_id, chat_id=edit.chat_id):
                 return
             posted = await self.map.find(edit.chat_id, edit.message_id)
             if posted is not None:
@@ -45,7 +45,7 @@ class EditFlow:
                 conv = await ctx.store.current(edit.chat_id)
             if conv is not None:
                 await self._record(conv, edit, posted)
-            await ctx.store.mark_seen("tg", edit.update_id, chat_id=edit.chat_id)
+            await ctx.store.mark_seen(edit.channel, edit.event_id, chat_id=edit.chat_id)
 
     async def _record(self, conv: Conversation, edit: CustomerEdit, posted: Posted | None) -> None:
         ctx = self.ctx

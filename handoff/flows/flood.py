@@ -1,31 +1,27 @@
 """A customer sending messages faster than anyone can read them.
 
 Each chat may send ``Context.rate_limit_per_minute`` messages per clock minute (a fixed
-window: one Redis counter per chat and minute, counted with its expiry in one script in
-the message's first round trip, so every worker counts the same messages). Above the
-limit nothing is dropped: the message is already in the transcript; the customer gets
-one notice per window; the bot stops triaging message by message and hands the
-conversation to a person, so every later message goes into the Slack thread like any
-other while a person has it.
+window: one Redis counter per chat and minute, handoff/storage/flood.py, counted with its
+expiry in one script in the message's first round trip, so every worker counts the same
+messages). Above the limit nothing is dropped: the message is already in the
+transcript; the customer gets one notice per window; the bot stops triaging message by
+message and hands the conversation to a person, so every later message goes into the
+Slack thread like any other while a person has it.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
-
-from redis.asyncio.client import Pipeline
 
 from handoff.core.state import Conversation, Event
 from handoff.flows.context import Context
 from handoff.storage.arrival import Read
+from handoff.storage.flood import FloodCounts
 from nlu.triage.policy import Decision, handoff
 
 log = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 60
-_COUNT = "local n = redis.call('INCR', KEYS[1]) redis.call('EXPIRE', KEYS[1], ARGV[1]) return n"
 FLOOD_NOTICE = (
     "You're sending messages faster than we can read them; "
     "we've got everything so far and will reply shortly."
@@ -35,25 +31,14 @@ FLOOD_NOTICE = (
 class FloodGate:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
+        self.counts = FloodCounts(ctx.store)
 
-    def _key(self, chat_id: int, window: int) -> str:
-        return f"{self.ctx.store.prefix}:flood:{chat_id}:{window}"
-
-    def counting(self, chat_id: int) -> Read:
+    def counting(self, chat_id: str) -> Read:
         """Count one message of this chat in the current window, in the message's first
         round trip (store.arrive); its value is the count so far."""
-        key = self._key(chat_id, int(self.ctx.now() // WINDOW_SECONDS))
-
-        def queue(pipe: Pipeline) -> Callable[[list[Any]], Awaitable[int]]:
-            # The counter outlives its window; then nobody needs it.
-            pipe.eval(_COUNT, 1, key, 2 * WINDOW_SECONDS)
-
-            async def count(replies: list[Any]) -> int:
-                return int(replies[0])
-
-            return count
-
-        return queue
+        window = int(self.ctx.now() // WINDOW_SECONDS)
+        # The counter outlives its window; then nobody needs it.
+        return self.counts.counting(chat_id, window, keep_seconds=2 * WINDOW_SECONDS)
 
     def within(self, counted: int) -> bool:
         return counted <= self.ctx.rate_limit_per_minute

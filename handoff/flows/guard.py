@@ -1,14 +1,13 @@
 """Holding back an owner's reply the guard finds fault with, until Send anyway or Edit.
 
 A clean reply costs no extra round trip: the check is pure, and the customer's mood is
-looked up only for an empty or one-word reply. A held reply waits in Redis
-(``tandem:guard:held:{id}``, with a TTL); the id travels in the buttons' value. Every
-outcome is a ``guard`` event in the transcript, for supervisors.
+looked up only for an empty or one-word reply. A held reply waits in Redis, with a TTL
+(handoff/storage/guard_holds.py); the id travels in the buttons' value. Every outcome is
+a ``guard`` event in the transcript, for supervisors.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
@@ -21,6 +20,7 @@ from handoff.core.state import Conversation, Event, ThreadRef, may_reply
 from handoff.flows.context import Context
 from handoff.guard.check import Finding, ReplyGuard, describe
 from handoff.guard.words import Lexicon
+from handoff.storage.guard_holds import GuardHolds
 from handoff.texts.desk import escape_mrkdwn
 from nlu.facts.directory import Employee
 
@@ -42,7 +42,7 @@ Deliver = Callable[[Conversation, "EmployeeMessage", Employee], Awaitable[None]]
 class Held:
     id: str
     conversation_id: str
-    chat_id: int
+    chat_id: str
     channel: str
     thread_ts: str
     user: str
@@ -56,17 +56,14 @@ class GuardFlow:
         self.ctx = ctx
         self.deliver = deliver
         self.guard = ReplyGuard(Lexicon.from_dir(ctx.employees.source.parent))
-
-    def _key(self, hold_id: str, kind: str = "held") -> str:
-        return f"{self.ctx.store.prefix}:guard:{kind}:{hold_id}"
+        self.holds = GuardHolds(ctx.store)
 
     async def _answered(self, hold_id: str) -> str:
         """A click on a hold already dealt with gets the answer the first click got."""
-        answer = await self.ctx.store.redis.get(self._key(hold_id, "answered"))
-        return answer.decode() if isinstance(answer, bytes) else answer or EXPIRED
+        return await self.holds.answered(hold_id) or EXPIRED
 
     async def _answer(self, hold_id: str, text: str) -> str:
-        await self.ctx.store.redis.set(self._key(hold_id, "answered"), text, ex=HOLD_TTL_SECONDS)
+        await self.holds.answer(hold_id, text, HOLD_TTL_SECONDS)
         return text
 
     async def screen(self, conv: Conversation, msg: EmployeeMessage, employee: Employee) -> bool:
@@ -86,8 +83,7 @@ class GuardFlow:
             ts=msg.ts,
             findings=[f.as_dict() for f in findings],
         )
-        redis = self.ctx.store.redis
-        await redis.set(self._key(held.id), json.dumps(asdict(held)), ex=HOLD_TTL_SECONDS)
+        await self.holds.hold(held.id, asdict(held), HOLD_TTL_SECONDS)
         await self._record(held, "held", sent_anyway=False, text=msg.text)
         await self.ctx.desk.ask_employee(
             msg.thread,
@@ -113,7 +109,7 @@ class GuardFlow:
             return NOT_YOURS
         ctx = self.ctx
         async with ctx.store.chat_lock(held.chat_id):
-            if not await ctx.store.redis.delete(self._key(hold_id)):
+            if not await self.holds.take(hold_id):
                 return await self._answered(hold_id)  # a double click, or another worker
             conv = await ctx.store.get(held.conversation_id)
             employee = ctx.employees.by_slack_id(user)
@@ -133,7 +129,7 @@ class GuardFlow:
         if held.user != user:
             return NOT_YOURS
         async with self.ctx.store.chat_lock(held.chat_id):
-            if not await self.ctx.store.redis.delete(self._key(hold_id)):
+            if not await self.holds.take(hold_id):
                 return await self._answered(hold_id)
             await self._record(held, "edited", sent_anyway=False)
             return await self._answer(
@@ -143,8 +139,8 @@ class GuardFlow:
             )
 
     async def _peek(self, hold_id: str) -> Held | None:
-        raw = await self.ctx.store.redis.get(self._key(hold_id))
-        return Held(**json.loads(raw)) if raw else None
+        held = await self.holds.peek(hold_id)
+        return Held(**held) if held is not None else None
 
     async def _record(
         self, held: Held, outcome: str, *, sent_anyway: bool, text: str | None = None

@@ -84,7 +84,7 @@ class CustomerPosts:
         try:
             if too_large(file.size):  # known from the message: do not even ask Telegram
                 raise FileTooLarge(f"{file.size} bytes")
-            download = await ctx.customers.fetch_file(file.file_id)
+            download = await ctx.customers.fetch_file(msg.chat_id, file.file_id)
         except FileTooLarge:
             await self._refuse(conv, thread, msg, file)
             return

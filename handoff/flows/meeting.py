@@ -26,11 +26,11 @@ def recent_helper(
     return helper if 0 <= now - helped <= window else None
 
 
-async def remember_helper(ctx: Context, chat_id: int, employee: Employee) -> None:
+async def remember_helper(ctx: Context, chat_id: str, employee: Employee) -> None:
     await ctx.store.remember(chat_id, last_helper=employee.id, last_helper_at=repr(ctx.now()))
 
 
-async def send_intro(ctx: Context, chat_id: int, employee: Employee, text: str) -> None:
+async def send_intro(ctx: Context, chat_id: str, employee: Employee, text: str) -> None:
     """The intro with the person's photo: customers meet a face, not a name only."""
     path = ctx.employees.photo_path(employee.id, ctx.employees.source.parent)
     if path is None:

@@ -9,14 +9,11 @@ which names the chat and the count, never content.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from handoff.core.state import Status
 from handoff.errors import SlackUnavailable
 from handoff.flows.context import Context
-from handoff.storage.audit import AuditLog
 from handoff.storage.erasure import Eraser
-from handoff.storage.keys import Keys
 from handoff.texts.memory import Kept, describe, forget_question, forgotten
 
 log = logging.getLogger(__name__)
@@ -31,9 +28,9 @@ class Memory:
     def __init__(self, ctx: Context, retention_days: int) -> None:
         self.ctx = ctx
         self.retention_days = retention_days
-        self.keys = Keys(ctx.store.prefix)
+        self.eraser = Eraser.of(ctx.store, clock=ctx.clock)
 
-    async def kept(self, chat_id: int) -> Kept:
+    async def kept(self, chat_id: str) -> Kept:
         ctx = self.ctx
         return Kept(
             profile=await ctx.store.customer(chat_id),
@@ -44,34 +41,27 @@ class Memory:
             tz=ctx.stores.tz,
         )
 
-    async def profile_text(self, chat_id: int) -> str:
+    async def profile_text(self, chat_id: str) -> str:
         return describe(await self.kept(chat_id))
 
-    async def forget_question(self, chat_id: int) -> tuple[str, bool]:
+    async def forget_question(self, chat_id: str) -> tuple[str, bool]:
         """The question, and whether there is anything to forget (then: ask to confirm)."""
         kept = await self.kept(chat_id)
         anything = bool(kept.profile or kept.transcripts)
         return forget_question(anything), anything
 
-    async def forget(self, chat_id: int) -> str:
+    async def forget(self, chat_id: str) -> str:
         ctx = self.ctx
         fields = len(await ctx.store.customer(chat_id))
         await self._tell_open_threads(await self.conversation_ids(chat_id))
-        # A comment capture armed after a rating (handoff/flows/ratings.py).
-        await ctx.store.redis.delete(f"{ctx.store.prefix}:rating:comment:{chat_id}")
-        audit = AuditLog(ctx.store.redis, prefix=ctx.store.prefix, clock=ctx.clock)
-        erased = await Eraser(ctx.store, audit).erase_customer(chat_id, by="customer")
+        # Every key of the customer's goes, a comment capture armed after a rating too.
+        erased = await self.eraser.erase_customer(chat_id, by="customer")
         log.info("customer forgotten", extra={"chat_id": chat_id, "count": erased})
         return forgotten(erased, fields)
 
-    async def conversation_ids(self, chat_id: int) -> list[str]:
+    async def conversation_ids(self, chat_id: str) -> list[str]:
         """The customer's conversations, as the erasure finds them (index plus current)."""
-        redis = self.ctx.store.redis
-        ids = [_text(c) for c in await redis.zrange(self.keys.by_chat(chat_id), 0, -1)]
-        current = await redis.get(self.keys.chat(chat_id))
-        if current is not None and _text(current) not in ids:
-            ids.append(_text(current))
-        return [c for c in ids if await redis.exists(self.keys.conv(c))]
+        return await self.eraser.conversations_of(chat_id)
 
     async def _tell_open_threads(self, ids: list[str]) -> None:
         """Staff still working on it must know why the customer no longer hears them."""
@@ -89,7 +79,3 @@ class Memory:
             return self.ctx.employees.get(employee_id).name
         except KeyError:
             return None
-
-
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)

@@ -38,7 +38,7 @@ _REASONS = {
 
 
 def timer_store(ctx: Context) -> TimerStore:
-    return TimerStore(ctx.store.redis, prefix=ctx.store.prefix)
+    return TimerStore.of(ctx.store)
 
 
 class Offers:

@@ -1,14 +1,15 @@
 """Satisfaction: after a resolve the customer rates the conversation 1-5, and may comment.
 
 A rating is written to the transcript once (``rating``, detail ``rating``/``score``);
-the transcript itself is the record of "already rated", so erasure needs to know of no
-extra key. 4-5 invites a review and a word to a friend; 1-2 pings the store's
-supervisor in the conversation's Slack thread with the transcript link and reopens
-nothing: the customer is told to just write if they still need help.
+the transcript itself is the record of "already rated", so there is no extra key. 4-5
+invites a review and a word to a friend; 1-2 pings the store's supervisor in the
+conversation's Slack thread with the transcript link and reopens nothing: the customer
+is told to just write if they still need help.
 
 Comments: the "Add a comment" button arms capture of the customer's next text message
-for ten minutes (one Redis key with a TTL). Only a message the customer chose to send
-as a comment is taken out of triage; anything else is a new question as usual.
+for ten minutes (one Redis key with a TTL, handoff/storage/rating_comments.py). Only a
+message the customer chose to send as a comment is taken out of triage; anything else
+is a new question as usual.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from handoff.core.ports import ButtonRow
 from handoff.core.state import Conversation, Event
 from handoff.errors import SlackUnavailable
 from handoff.flows.context import Context
+from handoff.storage.rating_comments import CommentCaptures
 from handoff.texts.ratings import (
     ALREADY_COMMENTED,
     ALREADY_RATED,
@@ -65,11 +67,9 @@ class RatingFlow:
     def __init__(self, ctx: Context, review_base: str) -> None:
         self.ctx = ctx
         self.review_base = review_base  # REVIEW_BASE_URL, else the worker's own address
+        self.captures = CommentCaptures(ctx.store)
 
-    def _armed_key(self, chat_id: int) -> str:
-        return f"{self.ctx.store.prefix}:rating:comment:{chat_id}"
-
-    async def rate(self, chat_id: int, press: RatingPress, bot_username: str) -> Outcome:
+    async def rate(self, chat_id: str, press: RatingPress, bot_username: str) -> Outcome:
         ctx = self.ctx
         async with ctx.store.chat_lock(chat_id):
             conv = await self._own(chat_id, press.conversation_id)
@@ -125,7 +125,7 @@ class RatingFlow:
         except SlackUnavailable:
             log.warning("rating not posted to Slack", extra={"conv_id": conv.id})
 
-    async def arm_comment(self, chat_id: int, conv_id: str) -> Outcome:
+    async def arm_comment(self, chat_id: str, conv_id: str) -> Outcome:
         ctx = self.ctx
         async with ctx.store.chat_lock(chat_id):
             conv = await self._own(chat_id, conv_id)
@@ -135,20 +135,20 @@ class RatingFlow:
                 return Outcome(False, RATE_FIRST)
             if await self._has(conv.id, "rating_comment"):
                 return Outcome(False, ALREADY_COMMENTED)
-            await ctx.store.redis.set(self._armed_key(chat_id), conv.id, ex=COMMENT_WINDOW_SECONDS)
+            await self.captures.arm(chat_id, conv.id, COMMENT_WINDOW_SECONDS)
             await ctx.customers.send_text(chat_id, comment_prompt())
         return Outcome(True)
 
     async def take_comment(self, msg: CustomerMessage) -> bool:
         """True when the message was the armed comment (then it is not triaged)."""
-        ctx, key = self.ctx, self._armed_key(msg.chat_id)
-        if msg.media or not await ctx.store.redis.exists(key):
+        ctx = self.ctx
+        if msg.media or not await self.captures.armed(msg.chat_id):
             return False
         async with ctx.store.chat_lock(msg.chat_id):
-            if await ctx.store.seen("tg", msg.update_id, chat_id=msg.chat_id):
+            if await ctx.store.seen(msg.channel, msg.event_id, chat_id=msg.chat_id):
                 return True
-            raw = await ctx.store.redis.getdel(key)
-            conv = await self._own(msg.chat_id, _text(raw)) if raw else None
+            armed = await self.captures.take(msg.chat_id)
+            conv = await self._own(msg.chat_id, armed) if armed else None
             if conv is None:
                 return False
             detail = {"text": msg.text, "message_id": msg.message_id}
@@ -156,7 +156,7 @@ class RatingFlow:
                 conv.id, Event("rating_comment", ctx.now(), "customer", detail=detail)
             )
             await ctx.customers.send_text(msg.chat_id, COMMENT_THANKS)
-            await ctx.store.mark_seen("tg", msg.update_id, chat_id=msg.chat_id)
+            await ctx.store.mark_seen(msg.channel, msg.event_id, chat_id=msg.chat_id)
             profile = await ctx.store.customer(msg.chat_id)
         await self._post_comment(conv, _name(profile), msg.text)
         return True
@@ -171,11 +171,11 @@ class RatingFlow:
         except SlackUnavailable:
             log.warning("rating comment not posted to Slack", extra={"conv_id": conv.id})
 
-    async def disarm(self, chat_id: int) -> None:
+    async def disarm(self, chat_id: str) -> None:
         """Forget a pending comment capture (``/forget``)."""
-        await self.ctx.store.redis.delete(self._armed_key(chat_id))
+        await self.captures.disarm(chat_id)
 
-    async def _own(self, chat_id: int, conv_id: str) -> Conversation | None:
+    async def _own(self, chat_id: str, conv_id: str) -> Conversation | None:
         """The conversation, only if it is this chat's: callback data is not trusted."""
         conv = await self.ctx.store.get(conv_id)
         return conv if conv is not None and conv.chat_id == chat_id else None
@@ -188,7 +188,3 @@ def _name(profile: dict[str, str]) -> str:
     return " ".join(p for p in (profile.get("first_name"), profile.get("last_name")) if p) or (
         "The customer"
     )
-
-
-def _text(value: object) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)

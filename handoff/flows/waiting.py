@@ -1,46 +1,23 @@
 """Measured response times per store, and the holding message built from them.
 
-Keys: ``tandem:response:{store_id}``, a list of the last ``KEEP`` handoff-to-claim
-durations in seconds, newest first.
+The measurements are kept per store in Redis (handoff/storage/response_times.py).
 """
 
 from __future__ import annotations
 
 import logging
 
-from redis.asyncio import Redis
-
 from handoff.core.escalation import utc
 from handoff.core.state import Conversation
 from handoff.flows.context import Context
-from handoff.storage.redis_url import key_prefix
+from handoff.storage.response_times import ResponseTimes
 from handoff.texts.promises import Holding, holding_message, response_seconds, typical_wait
 
 log = logging.getLogger(__name__)
 
-KEEP = 50
-
-
-class ResponseTimes:
-    def __init__(self, redis: Redis, *, prefix: str | None = None) -> None:
-        self.redis = redis
-        self.prefix = key_prefix(redis) if prefix is None else prefix
-
-    def _key(self, store_id: str) -> str:
-        return f"{self.prefix}:response:{store_id}"
-
-    async def record(self, store_id: str, seconds: float) -> None:
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.lpush(self._key(store_id), repr(seconds))
-            pipe.ltrim(self._key(store_id), 0, KEEP - 1)
-            await pipe.execute()
-
-    async def recent(self, store_id: str) -> list[float]:
-        return [float(v) for v in await self.redis.lrange(self._key(store_id), 0, KEEP - 1)]
-
 
 def response_times(ctx: Context) -> ResponseTimes:
-    return ResponseTimes(ctx.store.redis, prefix=ctx.store.prefix)
+    return ResponseTimes(ctx.store)
 
 
 async def record_claim(ctx: Context, conv: Conversation, claimed_at: float) -> None:

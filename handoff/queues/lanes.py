@@ -3,7 +3,7 @@
 Used twice: the inbox (Telegram updates and Slack events, in arrival order per chat or
 thread) and the outbox (every send to Telegram and Slack, in order per chat or thread).
 
-Keys under ``{prefix}:{name}:``
+Keys under ``{prefix}:{name}:`` (the queue families of handoff/storage/keys.py)
   due            sorted set: lane -> when it may next be worked; also the holder's lease
   owner          hash: lane -> token of the worker holding it
   lane:{lane}    list of job ids, oldest first
@@ -47,6 +47,7 @@ from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
 from handoff.queues import scripts as lane_scripts
+from handoff.storage.keys import Keys
 from handoff.storage.redis_url import key_prefix
 
 # Redeliveries come within minutes (Slack) or a day (Telegram keeps updates 24 h).
@@ -102,7 +103,8 @@ class Lanes:
         once_seconds: int = ONCE_TTL_SECONDS,
     ) -> None:
         self.redis = redis
-        self.base = f"{prefix or key_prefix(redis)}:{name}:"
+        self.name = name
+        self.keys = Keys(prefix or key_prefix(redis))
         self.lease_seconds = lease_seconds
         self.once_seconds = once_seconds
         self.token = uuid.uuid4().hex  # this worker, as a lane holder
@@ -112,8 +114,9 @@ class Lanes:
         self._release = redis.register_script(lane_scripts.RELEASE)
         self._renew = redis.register_script(lane_scripts.RENEW)
 
-    def key(self, *parts: str) -> str:
-        return self.base + ":".join(parts)
+    def key(self, part: str, *rest: str) -> str:
+        """The queue's key named by ``part`` (``due``, ``lane``, ``job``, ...) and its values."""
+        return self.keys.queue(self.name, part, *rest)
 
     async def put(
         self,

@@ -5,8 +5,9 @@ adapters (bot/telegram/outbox.py, handoff/slack/outbox.py) put a job into a lane
 of calling the service, and the outbox pump (handoff/queues/pump.py) sends it. So a
 flow never fails because Slack or Telegram is down, and nothing it said is lost.
 
-Lanes: ``tg:{chat_id}`` for a customer's chat, ``slack:{conversation_id}`` for its thread;
-each lane is sent in order by one worker at a time.
+Lanes: ``{channel}:{sender id}`` for a customer's chat (``tg:{chat id}`` on Telegram),
+``slack:{conversation_id}`` for its thread; each lane is sent in order by one worker at a
+time.
 
 A Slack post whose ts a flow needs later (the thread's card, a customer's message that
 may be edited) is not sent yet when the flow goes on. The flow gets a stand-in,
@@ -32,6 +33,7 @@ from typing import Any, Protocol
 
 from redis.asyncio.client import Pipeline
 
+from handoff.core.addresses import channel_of, sender_of
 from handoff.core.ports import CustomerChannel, Desk
 from handoff.core.state import ThreadRef
 from handoff.queues.lanes import Lanes
@@ -60,8 +62,9 @@ def _next_effect() -> str | None:
     return None if current is None else f"{current[0]}:{next(current[1])}"
 
 
-def telegram_lane(chat_id: int) -> str:
-    return f"tg:{chat_id}"
+def customer_lane(chat_id: str) -> str:
+    """A customer's lane is named by their channel: ``tg:{chat id}`` on Telegram."""
+    return f"{channel_of(chat_id)}:{sender_of(chat_id)}"
 
 
 def slack_lane(conversation_id: str) -> str:
@@ -133,7 +136,7 @@ class Outbox:
 class CustomerOutbox(CustomerChannel, Protocol):
     """The channel as the flows see it: queued sends, and one staged into a save."""
 
-    def send_text_with_save(self, chat_id: int, text: str) -> Extra:
+    def send_text_with_save(self, chat_id: str, text: str) -> Extra:
         """``send_text`` (unsigned, no buttons) as an ``extra`` of the flow's save: the
         message goes out if and only if the save's transaction runs."""
         ...

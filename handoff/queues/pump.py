@@ -24,8 +24,9 @@ from typing import Protocol, TypeVar
 
 from redis.exceptions import RedisError
 
-from handoff.errors import RedisUnavailable
+from handoff.errors import RedisUnavailable, ServiceUnavailable
 from handoff.queues.lanes import Job, LaneGone, Lanes
+from nlu.errors import NluUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,15 @@ JOB_TIMEOUT_SECONDS = 120.0
 # Recording a job done is retried this often, this far apart, while Redis is away.
 DONE_TRIES = 120
 DONE_RETRY_SECONDS = 0.25
+# Passing failures of a handler or an intake: a service down or slow (Redis, Rasa, Slack,
+# a channel) or a dropped connection. The inboxes turn them into ``RetryLater`` or a retry.
+TRANSIENT: tuple[type[Exception], ...] = (
+    ServiceUnavailable,
+    NluUnavailable,
+    RedisError,
+    OSError,
+    TimeoutError,
+)
 
 
 class RetryLater(Exception):

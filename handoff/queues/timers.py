@@ -1,11 +1,11 @@
 """Timers that fire once, whichever worker is up: a Redis sorted set polled by every worker.
 
-``tandem:timers`` holds members like ``offer:c12`` scored by their due time. A poller
-claims due members with one Lua script that pushes their score a lease into the
-future, so two workers never take the same one; the owner removes it when its
-handler has run. A worker that dies mid-handler leaves the member to be retried when
-the lease runs out (handlers are idempotent). A handler may re-schedule its own
-member; finishing then leaves the new due time alone.
+``tandem:timers`` (handoff/storage/keys.py) holds members like ``offer:c12`` scored by
+their due time. A poller claims due members with one Lua script that pushes their score
+a lease into the future, so two workers never take the same one; the owner removes it
+when its handler has run. A worker that dies mid-handler leaves the member to be
+retried when the lease runs out (handlers are idempotent). A handler may re-schedule
+its own member; finishing then leaves the new due time alone.
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from typing import Any
 from redis.asyncio import Redis
 
 from handoff.queues.periodic import run_periodically
+from handoff.storage.keys import Keys
 from handoff.storage.redis_url import key_prefix
+from handoff.storage.store import ConversationStore
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +52,14 @@ Handler = Callable[[str], Awaitable[None]]
 class TimerStore:
     def __init__(self, redis: Redis, *, prefix: str | None = None) -> None:
         self.redis = redis
-        self.key = f"{key_prefix(redis) if prefix is None else prefix}:timers"
+        self.key = Keys(key_prefix(redis) if prefix is None else prefix).timers
         self._claim = redis.register_script(_CLAIM)
         self._finish = redis.register_script(_FINISH)
+
+    @classmethod
+    def of(cls, store: ConversationStore) -> TimerStore:
+        """The timers beside the store's data."""
+        return cls(store.redis, prefix=store.prefix)
 
     async def schedule(self, kind: str, ident: str, due: float) -> None:
         """Set (or move) the one timer of this kind for this id."""

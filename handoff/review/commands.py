@@ -13,9 +13,9 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
-from bot.settings import Settings
 from handoff.errors import HandoffConfigError
 from handoff.review.accounts import hash_password
+from handoff.review.config import ReviewSettings
 from handoff.storage.audit import AuditLog
 from handoff.storage.embedded_redis import EmbeddedRedis
 from handoff.storage.erasure import Eraser
@@ -36,7 +36,7 @@ def remember_embedded_redis(state_dir: Path, url: str) -> Iterator[None]:
         marker.unlink(missing_ok=True)
 
 
-async def _redis_url(settings: Settings, stack: AsyncExitStack) -> str:
+async def _redis_url(settings: ReviewSettings, stack: AsyncExitStack) -> str:
     if settings.redis_url:
         return settings.redis_url
     marker = settings.state_dir / MARKER
@@ -61,7 +61,7 @@ def _alive(pid: int) -> bool:
 
 
 async def erase_command(
-    settings: Settings, customer: int | None, older_than_days: int | None, by: str | None
+    settings: ReviewSettings, customer: str | None, older_than_days: int | None, by: str | None
 ) -> int:
     who = by or getpass.getuser()
     async with AsyncExitStack() as stack:

@@ -182,8 +182,8 @@ class _Matching:
         if not searched and len(sets) <= 1:
             return (sets[0] if sets else keys.convs), False
         weights = {key: 1 for key in sets or [keys.convs]}
-        self.scratch = keys.scratch(secrets.token_hex(8))
-        found = f"{self.scratch}:words"
+        token = secrets.token_hex(8)
+        self.scratch, found = keys.scratch(token), keys.scratch_words(token)
         last = int(await redis.get(keys.sequence) or 0) if searched else 0
         async with redis.pipeline(transaction=True) as pipe:
             if searched:

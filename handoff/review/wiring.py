@@ -1,4 +1,4 @@
-"""Builds the review dashboard and the retention job from the settings (for the worker)."""
+"""Builds the review dashboard and the retention job from the review settings (for the worker)."""
 
 from __future__ import annotations
 
@@ -10,39 +10,39 @@ from pathlib import Path
 import yaml
 from starlette.applications import Starlette
 
-from bot.settings import Settings
 from handoff.queues.periodic import background
+from handoff.queues.retention import retention_loop
 from handoff.review.accounts import DEMO_NAME, Accounts, parse_accounts
 from handoff.review.app import build_review_app
+from handoff.review.config import ReviewSettings
 from handoff.review.session import load_secret
 from handoff.review.web import ReviewConfig
 from handoff.storage.audit import AuditLog
-from handoff.storage.erasure import Eraser, retention_loop
+from handoff.storage.erasure import Eraser
 from handoff.storage.store import ConversationStore
 from nlu.facts.directory import EmployeeDirectory
 from nlu.facts.stores import StoreDirectory
 
 
 def build_review(
-    settings: Settings,
+    settings: ReviewSettings,
     store: ConversationStore,
     stores: StoreDirectory,
     employees: EmployeeDirectory,
     clock: Callable[[], float] = time.time,
 ) -> tuple[Starlette, tuple[str, str] | None]:
     """The app, and the playground's demo login (name, password) when one was made up."""
-    accounts = Accounts(parse_accounts(settings.review_users))
+    accounts = Accounts(parse_accounts(settings.users))
     demo: tuple[str, str] | None = None
     if not accounts and settings.playground:
         accounts, password = Accounts.demo()
         demo = (DEMO_NAME, password)
-    configured = settings.review_secret.get_secret_value() if settings.review_secret else None
     config = ReviewConfig(
         store=store,
         stores=stores,
         employees=employees,
         accounts=accounts,
-        secret=load_secret(configured, settings.state_dir),
+        secret=load_secret(settings.secret, settings.state_dir),
         intents=load_intents(settings.data_dir / "nlu.yml"),
         clock=clock,
     )

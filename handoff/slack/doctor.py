@@ -1,8 +1,9 @@
-"""``tandem doctor``'s Slack checks: the token's scopes against slack-manifest.yml, and the
+"""``tandem doctor``'s Slack checks: the token, its scopes against slack-manifest.yml, and the
 bot's membership of the handoff channel and of each store's channel."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 
 import aiohttp
@@ -11,13 +12,37 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from handoff.errors import HandoffConfigError, SlackUnavailable
+from handoff.slack.app import build_web_client, check_token
 from nlu.project import PROJECT_ROOT
 
 MANIFEST = PROJECT_ROOT / "slack-manifest.yml"
 
+Check = Callable[[], Awaitable[str]]
+
 
 class Doubt(Exception):
     """Not broken, but worth a look: printed as WARN, does not fail the doctor."""
+
+
+def slack_checks(token: str, api_url: str, channels: Mapping[str, str]) -> list[tuple[str, Check]]:
+    """The token, its scopes, then the bot's membership of each channel (id -> its label)."""
+    client = build_web_client(token, api_url)
+    checks: list[tuple[str, Check]] = [
+        ("slack", lambda: check_token_accepted(client)),
+        ("slack scopes", lambda: check_scopes(client)),
+    ]
+    for channel, label in channels.items():
+        checks.append((f"slack {label} {channel}", _member(client, channel)))
+    return checks
+
+
+def _member(client: AsyncWebClient, channel: str) -> Check:
+    return lambda: check_member(client, channel)
+
+
+async def check_token_accepted(client: AsyncWebClient) -> str:
+    identity = await check_token(client)
+    return f"token accepted ({identity.get('user', '?')} in {identity.get('team', '?')})"
 
 
 def manifest_scopes(path: Path = MANIFEST) -> set[str]:

@@ -15,12 +15,14 @@ import logging
 from urllib.parse import parse_qs
 
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
 from starlette.types import Message
 
-from bot.http_body import read_capped
+from handoff.http_body import read_capped
 from handoff.slack.payloads import envelope_problem
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,13 @@ log = logging.getLogger(__name__)
 # Slack's largest payloads (a 40,000-character message with its blocks, a big modal) stay
 # well under this; anything larger is refused before it is held in memory.
 MAX_BODY_BYTES = 2 * 1024 * 1024
+PATH = "/slack/events"
+
+
+def slack_events_route(app: AsyncApp, signing_secret: str) -> Route:
+    """``POST /slack/events`` for the worker's HTTP app: the gate, then bolt's handler."""
+    gate = SlackGate(AsyncSlackRequestHandler(app), signing_secret)
+    return Route(PATH, gate.endpoint, methods=["POST"])
 
 
 class SlackGate:

@@ -17,14 +17,12 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from redis.exceptions import RedisError
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 
-from handoff.errors import ServiceUnavailable
 from handoff.queues.lanes import Job, Lanes
 from handoff.queues.outbox import effects_of
-from handoff.queues.pump import GiveUp, RetryLater
+from handoff.queues.pump import TRANSIENT, GiveUp, RetryLater
 from handoff.slack.payloads import MalformedPayload, employee_message
 
 log = logging.getLogger(__name__)
@@ -81,7 +79,7 @@ class EventRunner:
         with effects_of(f"slack:{body.get('event_id') or job.id}"):
             try:
                 await self.listener(body["event"], body)
-            except (ServiceUnavailable, RedisError, OSError, TimeoutError) as exc:
+            except TRANSIENT as exc:
                 raise RetryLater(f"event handler: {type(exc).__name__}") from exc
             except MalformedPayload as exc:
                 raise GiveUp(f"malformed event: {exc}") from exc

@@ -40,21 +40,23 @@ class Arrival:
 
 async def arrive(
     store: ConversationStore,
-    chat_id: int,
-    update_id: int,
+    chat_id: str,
+    channel: str,
+    event_id: str,
     profile: dict[str, str],
     reads: Iterable[Read] = (),
     *,
     lock: ChatLock | None = None,
 ) -> Arrival:
-    """Remember ``profile`` and read the message's starting point, with ``reads``. With
+    """Remember ``profile`` and read the message's starting point (was ``event_id`` of
+    ``channel`` handled already? the profile, the current conversation), with ``reads``. With
     ``lock`` (not yet held), the lock is tried for first in the same round trip; if it is
     busy, the chat's own reads are done again once it is taken (``reads`` are not: a flood
     count counts each message once)."""
     async with store.redis.pipeline(transaction=False) as pipe:
         if lock is not None:
             lock.try_in(pipe)
-        mine = _queue_chat_reads(pipe, store, chat_id, update_id, profile)
+        mine = _queue_chat_reads(pipe, store, chat_id, (channel, event_id), profile)
         parts = [(len(pipe), read(pipe)) for read in reads]
         found = await pipe.execute()
     ends = [*(start for start, _ in parts[1:]), len(found)][: len(parts)]
@@ -62,7 +64,7 @@ async def arrive(
     if lock is not None and not lock.tried(found[0]):
         await lock.take()
         async with store.redis.pipeline(transaction=False) as pipe:
-            mine = _queue_chat_reads(pipe, store, chat_id, update_id, profile)
+            mine = _queue_chat_reads(pipe, store, chat_id, (channel, event_id), profile)
             found = await pipe.execute()
     seen, stored, raw_conv = (found[i] for i in mine)
     return Arrival(
@@ -74,17 +76,22 @@ async def arrive(
 
 
 def _queue_chat_reads(
-    pipe: Pipeline, store: ConversationStore, chat_id: int, update_id: int, profile: dict[str, str]
+    pipe: Pipeline,
+    store: ConversationStore,
+    chat_id: str,
+    event: tuple[str, str],
+    profile: dict[str, str],
 ) -> list[int]:
     """Queue the chat's seen mark, profile (written first) and current conversation; the
     places of the three among the replies."""
-    key = store.key
-    pipe.lpos(key("seen", "tg", chat_id), str(update_id))
+    keys = store.keys
+    channel, event_id = event
+    pipe.lpos(keys.seen(channel, chat_id), event_id)
     seen = len(pipe) - 1
     if profile:
-        pipe.hset(key("customer", chat_id), mapping=cast(Any, profile))
-    pipe.hgetall(key("customer", chat_id))
-    pipe.eval(_CURRENT, 1, key("chat", chat_id), key("conv", ""))
+        pipe.hset(keys.customer(chat_id), mapping=cast(Any, profile))
+    pipe.hgetall(keys.customer(chat_id))
+    pipe.eval(_CURRENT, 1, keys.chat(chat_id), keys.conv(""))
     return [seen, len(pipe) - 2, len(pipe) - 1]
 
 

@@ -31,7 +31,7 @@ LOCK_RETRY_SECONDS = 0.01
 
 
 class ChatLock:
-    def __init__(self, lock: Lock, chat_id: int) -> None:
+    def __init__(self, lock: Lock, chat_id: str) -> None:
         self.lock = lock
         self.chat_id = chat_id
         self._token = uuid.uuid1().hex.encode()  # as Lock.acquire makes one

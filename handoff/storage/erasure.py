@@ -1,8 +1,12 @@
 """Erasure of a customer, and retention: the only code that deletes transcripts.
 
-Each run writes one audit record (who, when, which customer or cut-off, how many
-conversations). Every conversation is erased under its chat's lock, so a message
-being handled at that moment cannot bring half of it back.
+What goes is what the key registry (handoff/storage/keys.py) says is theirs: a
+customer's families (``Scope.CHAT``) with the customer, a conversation's
+(``Scope.CONVERSATION``) with the conversation, and the conversation's entries in the
+shared indexes. Each run writes one audit record (who, when, which customer or cut-off,
+how many conversations). Every conversation is erased under its chat's lock, so a
+message being handled at that moment cannot bring half of it back. The hourly retention
+job that calls ``erase_older_than`` is handoff/queues/retention.py.
 """
 
 from __future__ import annotations
@@ -14,48 +18,41 @@ from typing import Any
 
 from handoff.core.summary import event_words
 from handoff.errors import HandoffConfigError
-from handoff.queues.periodic import run_periodically
 from handoff.storage import word_index
 from handoff.storage.audit import AuditLog
 from handoff.storage.indexer import filter_keys
-from handoff.storage.keys import Keys
 from handoff.storage.store import ConversationStore
 
 log = logging.getLogger(__name__)
 
 DAY = 24 * 3600
 BATCH = 500
-# Other keys named after a chat: Telegram message ids mapped to Slack posts
-# (handoff/storage/message_map.py; one per message before it kept one per chat), message-rate
-# counters (handoff/flows/flood.py), and the chat's handled update and event ids (store.py).
-CHAT_SCOPED = ("tgmsg", "flood")
-CHAT_KEYS = ("tgmsg", "seen:tg", "seen:slack")
 
 
 class Eraser:
     def __init__(self, store: ConversationStore, audit: AuditLog) -> None:
         self.store = store
         self.redis = store.redis
-        self.keys = Keys(store.prefix)
+        self.keys = store.keys
         self.audit = audit
 
-    async def erase_customer(self, chat_id: int, *, by: str) -> int:
+    @classmethod
+    def of(cls, store: ConversationStore, *, clock: Callable[[], float] = time.time) -> Eraser:
+        """An eraser that writes its audit records beside the store's data."""
+        return cls(store, AuditLog(store.redis, prefix=store.prefix, clock=clock))
+
+    async def conversations_of(self, chat_id: str) -> list[str]:
+        """The customer's conversations that exist, as erasure finds them."""
+        ids = await self._ids_of(chat_id)
+        return [c for c in ids if await self.redis.exists(self.keys.conv(c))]
+
+    async def erase_customer(self, chat_id: str, *, by: str) -> int:
         """Everything about one customer: conversations, transcripts, profile, indexes."""
         async with self.store.chat_lock(chat_id):
             ids = await self._ids_of(chat_id)
             for conv_id in ids:
                 await self._erase_conversation(conv_id)
-            mapped = []
-            for kind in CHAT_SCOPED:
-                pattern = f"{self.keys.prefix}:{kind}:{chat_id}:*"
-                mapped += [k async for k in self.redis.scan_iter(match=pattern, count=1000)]
-            await self.redis.delete(
-                self.keys.customer(chat_id),
-                self.keys.by_chat(chat_id),
-                self.keys.chat(chat_id),
-                *(f"{self.keys.prefix}:{kind}:{chat_id}" for kind in CHAT_KEYS),
-                *mapped,
-            )
+            await self._erase_chat(chat_id, scan=True)
         await self.audit.record("erase_customer", by, customer=chat_id, count=len(ids))
         return len(ids)
 
@@ -94,11 +91,26 @@ class Eraser:
             if last is not None and last > cutoff:
                 return 0  # the customer wrote again meanwhile
             await self._erase_conversation(conv_id)
-            if not await self.redis.zcard(self.keys.by_chat(conv.chat_id)):
-                await self.redis.delete(self.keys.customer(conv.chat_id))
+            if not await self._ids_of(conv.chat_id):
+                # Nothing of theirs left, so the profile and the rest of the customer's
+                # keys go too; not by SCAN, once per conversation: what only a SCAN finds
+                # expires on its own (a minute's flood count, the old per-message maps).
+                await self._erase_chat(conv.chat_id, scan=False)
         return 1
 
-    async def _ids_of(self, chat_id: int) -> list[str]:
+    async def _erase_chat(self, chat_id: str, *, scan: bool) -> None:
+        """The keys of every family of the customer's, as the registry names them."""
+        named = self.keys.of_chat(chat_id)
+        found: list[Any] = list(named.keys)
+        for pattern in named.patterns if scan else ():
+            found += [k async for k in self.redis.scan_iter(match=pattern, count=1000)]
+        await self.redis.delete(*found)
+
+    async def retention_lease(self, seconds: int) -> bool:
+        """Take the retention run's lease for ``seconds``; False while another holds it."""
+        return bool(await self.redis.set(self.keys.retention_lock, "1", nx=True, ex=seconds))
+
+    async def _ids_of(self, chat_id: str) -> list[str]:
         ids = [_text(c) for c in await self.redis.zrange(self.keys.by_chat(chat_id), 0, -1)]
         current = await self.redis.get(self.keys.chat(chat_id))
         if current is not None and _text(current) not in ids:
@@ -119,9 +131,8 @@ class Eraser:
                 pipe.zrem(key, conv_id)
             for key, offset in word_index.remove_ops(self.keys, conv_id, used):
                 pipe.srem(key, offset)
-            pipe.delete(self.keys.conv(conv_id), self.keys.log(conv_id), self.keys.summary(conv_id))
-            if conv is not None and conv.thread is not None:
-                pipe.delete(self.keys.thread(conv.thread.channel, conv.thread.ts))
+            named = self.keys.of_conversation(conv_id, conv.thread if conv else None)
+            pipe.delete(*named.keys)  # conv, sum, thread and the transcript
             await pipe.execute()
         if conv is not None:
             current = await self.redis.get(self.keys.chat(conv.chat_id))
@@ -132,23 +143,6 @@ class Eraser:
         async for field in self.redis.hscan_iter(self.keys.training, match=f"{conv_id}:*"):
             await self.redis.hdel(self.keys.training, field[0])
         log.info("conversation erased", extra={"conv_id": conv_id, "events": len(events)})
-
-
-async def retention_loop(
-    eraser: Eraser,
-    days: int,
-    clock: Callable[[], float] = time.time,
-    *,
-    every: float = 3600.0,
-) -> None:
-    """Once an hour, on one worker at a time (a Redis lease), erase what is past retention."""
-    lease = max(1, int(every * 0.9))
-
-    async def run_once() -> None:
-        if await eraser.redis.set(eraser.keys.retention_lock, "1", nx=True, ex=lease):
-            await eraser.erase_older_than(days, by="retention", now=clock())
-
-    await run_periodically(run_once, every, "retention run")
 
 
 def _text(value: Any) -> str:

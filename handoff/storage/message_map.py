@@ -1,7 +1,8 @@
 """Which conversation each customer message belongs to, and its post in the Slack thread.
 
 An edit arrives with only the Telegram message id; this finds the conversation to record
-it in and the Slack message to update. One hash per chat, ``tandem:tgmsg:{chat_id}``:
+it in and the Slack message to update. One hash per chat, ``tandem:tgmsg:{chat_id}``
+(handoff/storage/keys.py):
 message id -> "conversation id" or "conversation id, space, Slack ts". It keeps the
 chat's latest ``KEEP_MESSAGES`` messages, for ``KEEP_SECONDS`` after the chat's last one.
 Maps written before it (one hash per message, ``tgmsg:{chat_id}:{message_id}``) are
@@ -44,13 +45,13 @@ class Posted:
 class MessageMap:
     def __init__(self, store: ConversationStore) -> None:
         self.redis = store.redis
-        self.prefix = store.prefix
+        self.keys = store.keys
 
-    def _key(self, chat_id: int) -> str:
-        return f"{self.prefix}:tgmsg:{chat_id}"
+    def _key(self, chat_id: str) -> str:
+        return self.keys.message_map(chat_id)
 
     def entry(
-        self, chat_id: int, message_id: int, conversation_id: str, slack_ts: str | None = None
+        self, chat_id: str, message_id: int, conversation_id: str, slack_ts: str | None = None
     ) -> Extra:
         """Queue the message's entry into a transaction (e.g. the message's save)."""
         value = f"{conversation_id} {slack_ts}" if slack_ts else conversation_id
@@ -62,19 +63,19 @@ class MessageMap:
         return queue
 
     async def record(
-        self, chat_id: int, message_id: int, conversation_id: str, slack_ts: str | None = None
+        self, chat_id: str, message_id: int, conversation_id: str, slack_ts: str | None = None
     ) -> None:
         """An entry on its own round trip."""
         async with self.redis.pipeline(transaction=False) as pipe:
             self.entry(chat_id, message_id, conversation_id, slack_ts)(pipe)
             await pipe.execute()
 
-    async def find(self, chat_id: int, message_id: int) -> Posted | None:
+    async def find(self, chat_id: str, message_id: int) -> Posted | None:
         raw = await self.redis.hget(self._key(chat_id), str(message_id))
         if raw is not None:
             conv, _, ts = _text(raw).partition(" ")
             return Posted(conv, ts or None)
-        old = await self.redis.hgetall(f"{self._key(chat_id)}:{message_id}")
+        old = await self.redis.hgetall(self.keys.old_message_map(chat_id, message_id))
         fields = {_text(k): _text(v) for k, v in old.items()}
         return Posted(fields["conv"], fields.get("ts")) if "conv" in fields else None
 

@@ -1,8 +1,9 @@
 """Bot answers' texts, stored once for every transcript that has them.
 
-``text:{digest}`` holds a text with the customer's name marked (handoff/storage/transcript_codec):
-written once with SET NX and never changed, since its key is its content's digest. It
-holds nothing about a customer, so erasing one leaves it. Texts read or written here are
+``text:{digest}`` (a global family of handoff/storage/keys.py) holds a text with the
+customer's name marked (handoff/storage/transcript_codec): written once with SET NX and
+never changed, since its key is its content's digest. It holds nothing about a
+customer, so erasing one leaves it. Texts read or written here are
 kept in memory: they cannot change, and the same few hundred answers come up all day.
 """
 
@@ -14,18 +15,20 @@ from collections.abc import Iterable
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
+from handoff.storage.keys import Keys
+
 KEEP_IN_MEMORY = 2_000
 
 
 class SharedTexts:
-    def __init__(self, redis: Redis, prefix: str) -> None:
+    def __init__(self, redis: Redis, keys: Keys) -> None:
         self.redis = redis
-        self.prefix = prefix
+        self.keys = keys
         self._texts: OrderedDict[str, str] = OrderedDict()  # digest -> text, newest last
         self._pending: dict[str, str] = {}  # queued, not yet known to be stored
 
     def key(self, digest: str) -> str:
-        return f"{self.prefix}:{digest}"
+        return self.keys.shared_text(digest)
 
     def queue(self, pipe: Pipeline, digest: str, text: str) -> None:
         """Store the text in the caller's transaction, unless it is known to be there."""

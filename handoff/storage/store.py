@@ -1,17 +1,10 @@
 """The Redis adapter: conversations, append-only transcripts, dedupe, locks, profiles.
 
-Keys (all under the prefix, ``tandem:``; ``{tandem}:`` on a Redis Cluster, see
-handoff/storage/redis_url.py ``key_prefix``):
-  conv:{id}            JSON of the conversation's current state
-  chat:{chat_id}       id of the chat's current conversation
-  thread:{ch}:{ts}     id of the conversation a Slack thread belongs to
-  log:{id}             the transcript, a Redis stream: entries are only ever appended
-                       (handoff/storage/transcript_codec.py)
-  text:{digest}        a bot answer's text, shared by every transcript that has it
-  convs                sorted set of conversation ids by opening time
-  seen:{kind}:{chat}   the chat's latest handled Telegram update_ids / Slack event_ids
-                       (dedupe), a list, newest first
-  customer:{chat_id}   what we remember about a customer (hash)
+Its keys (the conversation, the chat's current one, a Slack thread's, the transcript
+stream, shared bot answers, the list of conversations, seen marks, the customer's
+profile) are families of the registry, handoff/storage/keys.py, which spells each name
+under the prefix (``tandem:``; ``{tandem}:`` on a Redis Cluster, see
+handoff/storage/redis_url.py ``key_prefix``).
 
 Each write also updates the conversation's review row in the same transaction
 (handoff/storage/indexer.py), and a save can carry the message's other bookkeeping
@@ -40,6 +33,7 @@ from handoff.storage.chat_lock import (
     ChatLock,
 )
 from handoff.storage.indexer import Change, ReviewIndex
+from handoff.storage.keys import Keys
 from handoff.storage.redis_url import key_prefix
 from handoff.storage.shared_texts import SharedTexts
 from handoff.storage.transcript_codec import decode, encode, references, shared_text
@@ -63,12 +57,10 @@ class ConversationStore:
         self.redis = redis
         # Every key of Tandem's is built from this prefix, so one hash slot holds them all.
         self.prefix = key_prefix(redis) if prefix is None else prefix
+        self.keys = Keys(self.prefix)  # every key name (handoff/storage/keys.py)
         # Summary rows and search indexes for the supervisors' review (handoff/review/).
         self.review = ReviewIndex(redis, prefix=self.prefix)
-        self.texts = SharedTexts(redis, self.key("text"))
-
-    def key(self, *parts: object) -> str:
-        return ":".join((self.prefix, *(str(p) for p in parts)))
+        self.texts = SharedTexts(redis, self.keys)
 
     async def check(self) -> None:
         try:
@@ -77,12 +69,12 @@ class ConversationStore:
             raise RedisUnavailable(f"REDIS_URL: Redis does not answer ({exc})") from exc
 
     @asynccontextmanager
-    async def chat_lock(self, chat_id: int, *, take: bool = True) -> AsyncIterator[ChatLock]:
+    async def chat_lock(self, chat_id: str, *, take: bool = True) -> AsyncIterator[ChatLock]:
         """Serialise all work on one chat across workers, so messages keep their order.
         ``take=False``: the block takes it itself (a message's first read, arrival.py)."""
         lock = ChatLock(
             self.redis.lock(
-                self.key("lock", "chat", chat_id),
+                self.keys.chat_lock(chat_id),
                 timeout=LOCK_TIMEOUT_SECONDS,
                 sleep=LOCK_RETRY_SECONDS,
                 blocking_timeout=LOCK_WAIT_SECONDS,
@@ -98,14 +90,14 @@ class ConversationStore:
         finally:
             await lock.leave(failed)
 
-    async def seen(self, kind: str, key: str | int, *, chat_id: int) -> bool:
-        return await self.redis.lpos(self.key("seen", kind, chat_id), str(key)) is not None
+    async def seen(self, kind: str, key: str | int, *, chat_id: str) -> bool:
+        return await self.redis.lpos(self.keys.seen(kind, chat_id), str(key)) is not None
 
-    def seen_mark(self, kind: str, key: str | int, *, chat_id: int) -> Extra:
+    def seen_mark(self, kind: str, key: str | int, *, chat_id: str) -> Extra:
         """Queue the mark that the update was handled. A chat's updates are handled in
         order (its inbox lane), so only its latest can come again (a job run twice after
         a worker died): a chat keeps its last ``SEEN_KEEP`` marks, for a week."""
-        seen_key = self.key("seen", kind, chat_id)
+        seen_key = self.keys.seen(kind, chat_id)
 
         def queue(pipe: Pipeline) -> None:
             pipe.lpush(seen_key, str(key))
@@ -114,22 +106,22 @@ class ConversationStore:
 
         return queue
 
-    async def mark_seen(self, kind: str, key: str | int, *, chat_id: int) -> None:
+    async def mark_seen(self, kind: str, key: str | int, *, chat_id: str) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:
             self.seen_mark(kind, key, chat_id=chat_id)(pipe)
             await pipe.execute()
 
     async def next_conversation_id(self) -> str:
-        conv_id = f"c{await self.redis.incr(self.key('seq'))}"
+        conv_id = f"c{await self.redis.incr(self.keys.sequence)}"
         self.review.new_conversation(conv_id)
         return conv_id
 
-    async def current(self, chat_id: int) -> Conversation | None:
-        conv_id = await self.redis.get(self.key("chat", chat_id))
+    async def current(self, chat_id: str) -> Conversation | None:
+        conv_id = await self.redis.get(self.keys.chat(chat_id))
         return await self.get(_text(conv_id)) if conv_id else None
 
     async def get(self, conv_id: str) -> Conversation | None:
-        raw = await self.redis.get(self.key("conv", conv_id))
+        raw = await self.redis.get(self.keys.conv(conv_id))
         return Conversation.from_dict(json.loads(raw)) if raw else None
 
     async def save(
@@ -149,11 +141,11 @@ class ConversationStore:
         planned = self.review.plan(change)
         async with self.redis.pipeline(transaction=True) as pipe:
             shared = [self._queue_event(pipe, conv.id, event, name) for event in events]
-            pipe.set(self.key("conv", conv.id), json.dumps(conv.to_dict(), separators=(",", ":")))
-            pipe.set(self.key("chat", conv.chat_id), conv.id)
-            pipe.zadd(self.key("convs"), {conv.id: conv.opened_at}, nx=True)
+            pipe.set(self.keys.conv(conv.id), json.dumps(conv.to_dict(), separators=(",", ":")))
+            pipe.set(self.keys.chat(conv.chat_id), conv.id)
+            pipe.zadd(self.keys.convs, {conv.id: conv.opened_at}, nx=True)
             if conv.thread:
-                pipe.set(self.key("thread", conv.thread.channel, conv.thread.ts), conv.id)
+                pipe.set(self.keys.thread(conv.thread.channel, conv.thread.ts), conv.id)
             after = [then for queue in extra if callable(then := queue(pipe))]
             row_queued = planned is not None and self.review.queue(pipe, planned)
             done = await pipe.execute()
@@ -182,12 +174,12 @@ class ConversationStore:
         return await self.get(conv_id) if conv_id else None
 
     async def conversation_id_for(self, thread: ThreadRef) -> str | None:
-        conv_id = await self.redis.get(self.key("thread", thread.channel, thread.ts))
+        conv_id = await self.redis.get(self.keys.thread(thread.channel, thread.ts))
         return _text(conv_id) if conv_id else None
 
     async def link_thread(self, thread: ThreadRef, conv_id: str) -> None:
         """Replies in this thread belong to the conversation (set when the outbox opens it)."""
-        await self.redis.set(self.key("thread", thread.channel, thread.ts), conv_id)
+        await self.redis.set(self.keys.thread(thread.channel, thread.ts), conv_id)
 
     async def append(self, conv_id: str, event: Event, *, name: str | None = None) -> str:
         """Append one event to the transcript; entries are never rewritten. ``name``: the
@@ -208,11 +200,11 @@ class ConversationStore:
         shared = shared_text(event, name)
         if shared is not None:
             self.texts.queue(pipe, *shared)
-        pipe.xadd(self.key("log", conv_id), encode(event, shared, name))
+        pipe.xadd(self.keys.log(conv_id), encode(event, shared, name))
         return shared[0] if shared is not None else ""
 
     async def transcript(self, conv_id: str, *, last: int | None = None) -> list[Event]:
-        key = self.key("log", conv_id)
+        key = self.keys.log(conv_id)
         if last is None:
             rows: list[Any] = await self.redis.xrange(key) or []
         else:
@@ -221,18 +213,18 @@ class ConversationStore:
         texts = await self.texts.get(digests)
         return [decode(fields, texts) for _, fields in rows]
 
-    async def customer(self, chat_id: int) -> dict[str, str]:
-        raw = await self.redis.hgetall(self.key("customer", chat_id))
+    async def customer(self, chat_id: str) -> dict[str, str]:
+        raw = await self.redis.hgetall(self.keys.customer(chat_id))
         return {_text(k): _text(v) for k, v in raw.items()}
 
-    async def remember(self, chat_id: int, **fields: str) -> None:
+    async def remember(self, chat_id: str, **fields: str) -> None:
         if fields:
-            await self.redis.hset(self.key("customer", chat_id), mapping=cast(Any, fields))
+            await self.redis.hset(self.keys.customer(chat_id), mapping=cast(Any, fields))
 
-    def conversation_counted(self, chat_id: int) -> Extra:
+    def conversation_counted(self, chat_id: str) -> Extra:
         """Count a new conversation of this customer (shown to employees as history), in
         the transaction of its first save."""
-        key = self.key("customer", chat_id)
+        key = self.keys.customer(chat_id)
 
         def queue(pipe: Pipeline) -> None:
             pipe.hincrby(key, "conversations", 1)
@@ -241,14 +233,14 @@ class ConversationStore:
 
     async def open_counts(self) -> dict[str, int]:
         """How many conversations each employee owns right now (for routing)."""
-        raw = await self.redis.hgetall(self.key("open"))
+        raw = await self.redis.hgetall(self.keys.open_counts)
         return {_text(k): int(v) for k, v in raw.items()}
 
     async def adjust_open(self, employee: str, delta: int) -> None:
-        await self.redis.hincrby(self.key("open"), employee, delta)
+        await self.redis.hincrby(self.keys.open_counts, employee, delta)
 
     async def count_conversations(self) -> int:
-        return int(await self.redis.zcard(self.key("convs")))
+        return int(await self.redis.zcard(self.keys.convs))
 
 
 def _text(value: Any) -> str:

@@ -10,6 +10,7 @@ from tests.architecture.rules import (
     DEFAULT_INNER_RANK,
     FORBIDDEN,
     INNER_RANK,
+    LAZY_IMPORTERS,
     PLAYGROUND_STARTER,
     PRODUCTION,
     TOP_RANK,
@@ -49,7 +50,7 @@ def violation(imp: Import) -> str | None:
             return f"{where}: {library} belongs to {' / '.join(homes)}"
     if top_t not in PRODUCTION:
         return None
-    if not imp.top_level:
+    if not imp.top_level and source not in LAZY_IMPORTERS:
         return f"{where}: inside a function or TYPE_CHECKING block (hides a layering problem)"
     if TOP_RANK[top_t] > TOP_RANK[top_s]:
         return f"{where}: upward ({top_s} is below {top_t})"

@@ -14,6 +14,7 @@ import pytest
 import pytest_asyncio
 from redis.asyncio import Redis
 
+from bot.endpoints import Endpoints
 from bot.serve import serve_app
 from bot.settings import Settings
 from bot.worker import Worker
@@ -98,8 +99,10 @@ async def start_worker(
         settings = Settings(  # type: ignore[call-arg]
             _env_file=None, http_port=0, state_dir=tmp_path, data_dir=data_dir or DATA
         )
-        endpoints = pg.endpoints(
-            url, redis_url=redis_url, rasa_url=rasa or rasa_url, socket_mode=socket_mode
+        endpoints = Endpoints(
+            **pg.endpoints(
+                url, redis_url=redis_url, rasa_url=rasa or rasa_url, socket_mode=socket_mode
+            )
         )
         worker = Worker(settings, endpoints, clock=clock)
         await worker.start()

@@ -70,6 +70,6 @@ async def hand_off(
 
 
 async def conversation(redis_store: ConversationStore, chat_id: int) -> Conversation:
-    conv = await redis_store.current(chat_id)
+    conv = await redis_store.current(str(chat_id))
     assert conv is not None, f"no conversation for chat {chat_id}"
     return conv

@@ -13,8 +13,8 @@ from redis.asyncio import Redis
 from bot.worker import Worker
 from handoff.core.state import Event, Status
 from handoff.flows.offers import TIMER_KIND
-from handoff.flows.waiting import ResponseTimes
 from handoff.queues.timers import TimerStore
+from handoff.storage.response_times import ResponseTimes
 from handoff.storage.store import ConversationStore
 from playground.app import Playground
 from tests.e2e.conftest import DETROIT, Clock, StartWorker, eventually
@@ -130,7 +130,7 @@ async def test_a_claim_stops_the_ladder(
     await _expire(worker, clock)
     assert await _offers(store, chat) == []
     assert (await conversation(store, chat)).status is Status.HUMAN
-    assert await ResponseTimes(redis).recent("downtown") == [30.0]  # measured for the promise
+    assert await ResponseTimes(store).recent("downtown") == [30.0]  # measured for the promise
 
 
 async def test_pass_offers_it_to_the_next_person_and_only_the_offered_may_pass(
@@ -195,7 +195,7 @@ async def test_the_waiting_time_quoted_is_the_stores_measured_median(
 ) -> None:
     pg, _ = playground
     await start_worker()
-    times = ResponseTimes(redis)
+    times = ResponseTimes(ConversationStore(redis))
     for seconds in (150.0, 200.0, 240.0, 300.0):
         await times.record("riverside", seconds)
 

@@ -33,7 +33,7 @@ async def test_factual_question_is_answered_with_the_stores_fact(
     assert not pg.slack.messages(RIVERSIDE_DESK)  # nobody was bothered
 
     store = ConversationStore(redis)
-    conv = await store.current(501)
+    conv = await store.current("501")
     assert conv is not None
 
     async def answered() -> bool:

@@ -127,7 +127,7 @@ async def _offered_after_upset_message(
     await pg.telegram.customer_sends(chat, UPSET)
 
     async def new_conversation_offered() -> bool:
-        conv = await store.current(chat)
+        conv = await store.current(str(chat))
         return conv is not None and conv.id != resolved and conv.thread is not None
 
     await eventually(new_conversation_offered)

@@ -69,7 +69,7 @@ async def test_profile_shows_every_field_kept_in_plain_words(
     chat = 6201
     await _helped_by_aisha(pg, chat)
     store = ConversationStore(redis)
-    await store.remember(chat, notes=NOTES)  # as `/tandem note` from Slack stores them
+    await store.remember(str(chat), notes=NOTES)  # as `/tandem note` from Slack stores them
 
     shown = text_of(await _command(pg, chat, "/profile", "everything we keep"))
     for line in (
@@ -98,7 +98,7 @@ async def test_forget_erases_everything_after_confirmation_and_is_audited(
     chat = 6202
     await _helped_by_aisha(pg, chat)
     store = ConversationStore(redis)
-    await store.remember(chat, notes=NOTES)
+    await store.remember(str(chat), notes=NOTES)
     conv = await conversation(store, chat)
     assert await _keys_of(redis, chat, conv.id)
 
@@ -119,7 +119,7 @@ async def test_forget_erases_everything_after_confirmation_and_is_audited(
 
     after = await _command(pg, chat, "/profile", "keeps nothing")
     assert text_of(after) == "Tandem keeps nothing about you at the moment."
-    assert await store.customer(chat) == {}  # asking /profile stored nothing new
+    assert await store.customer(str(chat)) == {}  # asking /profile stored nothing new
 
 
 async def test_forget_erases_nothing_when_declined_or_confirmed_too_late(
@@ -130,7 +130,7 @@ async def test_forget_erases_nothing_when_declined_or_confirmed_too_late(
     chat = 6203
     card, _ = await hand_off(pg, chat)  # still waiting for a person
     store = ConversationStore(redis)
-    profile = await store.customer(chat)
+    profile = await store.customer(str(chat))
 
     declined = await _command(pg, chat, "/forget", "Shall I go ahead?")
     await pg.telegram.customer_presses(chat, declined["message_id"], "forget:no")
@@ -140,7 +140,7 @@ async def test_forget_erases_nothing_when_declined_or_confirmed_too_late(
     clock.advance(11 * 60)
     await pg.telegram.customer_presses(chat, late["message_id"], yes)
     await pg.telegram.wait_for_bot_message(chat, lambda m: text_of(m) == FORGET_EXPIRED)
-    assert await store.customer(chat) == profile
+    assert await store.customer(str(chat)) == profile
     assert (await conversation(store, chat)).thread is not None
 
     # Confirmed in time while the team still has it open: the thread is told why.
@@ -151,7 +151,7 @@ async def test_forget_erases_nothing_when_declined_or_confirmed_too_late(
     await pg.slack.wait_for_message(
         RIVERSIDE_DESK, lambda m: "asked to be forgotten" in m["text"], thread_ts=card["ts"]
     )
-    assert await store.current(chat) is None
+    assert await store.current(str(chat)) is None
 
 
 async def test_profile_reply_keeps_its_place_behind_an_answer_telegram_refused(

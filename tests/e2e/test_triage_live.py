@@ -62,7 +62,7 @@ async def test_an_expired_answer_is_never_sent(
     assert "no current answer on file" in str(card["blocks"])
     holding = text_of(await pg.telegram.wait_for_bot_message(702))
     assert "will reply to you here" in holding
-    conv = await ConversationStore(redis).current(702)
+    conv = await ConversationStore(redis).current("702")
     assert conv is not None
     assert conv.handoff_reason == "stale_answer"
 
@@ -83,7 +83,7 @@ async def test_when_rasa_is_down_the_customer_still_gets_a_reply_and_a_person(
         store = ConversationStore(redis)
 
         async def recorded() -> bool:
-            conv = await store.current(703)
+            conv = await store.current("703")
             if conv is None:
                 return False
             kinds = [e.kind for e in await store.transcript(conv.id)]
@@ -102,4 +102,4 @@ async def test_naming_a_store_makes_it_the_home_store(
     await pg.telegram.customer_sends(704, "riverside", first_name="Max")
     reply = text_of(await pg.telegram.wait_for_bot_message(704))
     assert "Riverside is now your store" in reply
-    assert (await ConversationStore(redis).customer(704)).get("store") == "riverside"
+    assert (await ConversationStore(redis).customer("704")).get("store") == "riverside"

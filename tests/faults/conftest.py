@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest_asyncio
 
+from bot.endpoints import Endpoints
 from bot.serve import serve_app
 from bot.settings import Settings
-from bot.worker import Endpoints, Worker
+from bot.worker import Worker
 from handoff.storage.embedded_redis import EmbeddedRedis
 from nlu.project import PROJECT_ROOT
 from nlu.rasa.local import free_port
@@ -37,7 +38,7 @@ class Fakes:
         self.url = url
 
     def endpoints(self, *, redis_url: str, rasa_url: str, **extra: str) -> Endpoints:
-        endpoints = self.pg.endpoints(self.url, redis_url=redis_url, rasa_url=rasa_url)
+        endpoints = Endpoints(**self.pg.endpoints(self.url, redis_url=redis_url, rasa_url=rasa_url))
         return dataclasses.replace(endpoints, **extra)
 
     def env(self, *, redis_url: str, rasa_url: str, http_port: int, state: Path) -> dict[str, str]:

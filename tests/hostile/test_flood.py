@@ -55,7 +55,7 @@ async def test_a_flood_gets_one_notice_per_minute_and_every_message_reaches_a_pe
     assert _notices(pg, chat) == 1
 
     store = ConversationStore(redis)
-    conv = await store.current(chat)
+    conv = await store.current(str(chat))
     assert conv is not None
     assert conv.handoff_reason == "flood"
 
@@ -93,7 +93,7 @@ async def _async(value: bool) -> bool:
 async def _count(gate: FloodGate, redis: Redis, chat_id: int) -> int:
     """One message counted, as the message's first round trip counts it."""
     async with redis.pipeline(transaction=False) as pipe:
-        make = gate.counting(chat_id)(pipe)
+        make = gate.counting(str(chat_id))(pipe)
         return int(await make(await pipe.execute()))
 
 

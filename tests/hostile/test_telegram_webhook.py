@@ -12,6 +12,7 @@ import pytest
 import pytest_asyncio
 from redis.asyncio import Redis
 
+from bot.endpoints import Endpoints
 from bot.errors import ConfigError
 from bot.settings import Settings, load_settings
 from bot.telegram.webhook import SECRET_HEADER
@@ -47,12 +48,14 @@ async def webhook_worker(
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None, http_port=port, state_dir=tmp_path, data_dir=DATA
     )
-    endpoints = pg.endpoints(
-        url,
-        redis_url=redis_url,
-        rasa_url=rasa_url,
-        telegram_webhook_url=hook,
-        telegram_webhook_secret=SECRET,
+    endpoints = Endpoints(
+        **pg.endpoints(
+            url,
+            redis_url=redis_url,
+            rasa_url=rasa_url,
+            telegram_webhook_url=hook,
+            telegram_webhook_secret=SECRET,
+        )
     )
     worker = Worker(settings, endpoints, clock=clock)
     await worker.start()

@@ -55,8 +55,8 @@ class Script:
 
 async def seed(store: ConversationStore, script: Script) -> Conversation:
     s = script
-    await store.remember(s.chat_id, first_name=s.name, store=s.store)
-    conv = open_conversation(await store.next_conversation_id(), s.chat_id, s.start)
+    await store.remember(str(s.chat_id), first_name=s.name, store=s.store)
+    conv = open_conversation(await store.next_conversation_id(), str(s.chat_id), s.start)
     conv = Conversation.from_dict({**conv.to_dict(), "store_id": s.store})
     await store.save(conv)
     timed: list[tuple[float, int, Any]] = []

@@ -43,10 +43,10 @@ async def test_erase_customer_command_writes_the_audit_record(
     assert code == 0, err
     assert '"level": "error"' not in err
     assert out.strip() == "erased customer 77: 1 conversation(s); audit record written"
-    assert await store.customer(77) == {}
+    assert await store.customer("77") == {}
     [record] = await AuditLog(redis).recent()
     assert (record.action, record.by, record.detail) == (
-        "erase_customer", "privacy-officer", {"customer": 77, "count": 1}
+        "erase_customer", "privacy-officer", {"customer": "77", "count": 1}
     )  # fmt: skip
 
     code, out, _ = await tandem(

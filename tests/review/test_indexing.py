@@ -80,7 +80,7 @@ async def test_rows_and_indexes_follow_the_conversation(
     assert await members(redis, K.index("reason", "refund_request")) == {conv.id}
     block, offset = word_index.place(conv.id)
     assert await redis.smembers(K.word("refund", block)) == {str(offset).encode()}
-    assert await members(redis, K.by_chat(5)) == {conv.id}
+    assert await members(redis, K.by_chat("5")) == {conv.id}
     assert await redis.zscore(K.last_activity, conv.id) == T0 + 20 * 60
 
 

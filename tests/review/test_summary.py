@@ -54,7 +54,7 @@ def test_flags_follow_the_numbers_and_marks_stick() -> None:
 
 
 def test_row_round_trips_through_json() -> None:
-    row = Row("c9", chat_id=7, opened=1.5, store="downtown", reasons=("a", "b"), rating=4)
+    row = Row("c9", chat_id="7", opened=1.5, store="downtown", reasons=("a", "b"), rating=4)
     assert Row.from_json(row.to_json()) == row
     assert Row.from_json('{"id": "c9", "unknown": 1}') == Row("c9")
 

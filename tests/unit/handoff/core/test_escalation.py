@@ -46,7 +46,7 @@ def team(stores: StoreDirectory) -> Team:
 def pending(**changes: object) -> Conversation:
     conv = Conversation(
         id="c1",
-        chat_id=1,
+        chat_id="1",
         status=Status.PENDING,
         opened_at=TUESDAY_11.timestamp(),
         store_id="downtown",

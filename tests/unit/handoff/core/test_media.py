@@ -138,14 +138,14 @@ async def test_a_caption_too_long_for_telegram_follows_the_photo_as_text() -> No
     bot = _RecordingBot()
     channel = TelegramChannel(cast(Bot, bot))
     long = "word " * (TELEGRAM_CAPTION_LIMIT // 4)
-    await channel.send_photo(1, b"jpeg", long, Signature("Maria", "Downtown"))
+    await channel.send_photo("1", b"jpeg", long, Signature("Maria", "Downtown"))
     (kind, photo), (kind2, message) = bot.calls
     assert (kind, kind2) == ("photo", "message")
     assert photo["caption"] == "<b>Maria</b> · Downtown"
     assert message["text"].startswith("<b>Maria</b> · Downtown\nword word")
 
     bot.calls.clear()
-    await channel.send_photo(1, b"jpeg", "short & sweet")
+    await channel.send_photo("1", b"jpeg", "short & sweet")
     assert bot.calls == [
         ("photo", {"caption": "short &amp; sweet", "parse_mode": "HTML", "photo": b"jpeg"})
     ]

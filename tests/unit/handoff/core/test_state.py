@@ -31,7 +31,7 @@ Maker = Callable[[], Conversation]
 
 
 def bot() -> Conversation:
-    return open_conversation("c1", 42, T0)
+    return open_conversation("c1", "42", T0)
 
 
 def pending(offered_to: str | None = AISHA) -> Conversation:
@@ -51,7 +51,7 @@ def resolved() -> Conversation:
 
 def test_a_new_conversation_belongs_to_the_bot() -> None:
     conv = bot()
-    assert (conv.id, conv.chat_id, conv.status, conv.opened_at) == ("c1", 42, Status.BOT, T0)
+    assert (conv.id, conv.chat_id, conv.status, conv.opened_at) == ("c1", "42", Status.BOT, T0)
     assert conv.bot_may_answer
     assert conv.owner is None
 
@@ -224,7 +224,7 @@ def test_only_the_owner_of_a_live_conversation_may_reply() -> None:
 def test_round_trip_through_json_keeps_every_field() -> None:
     conv = Conversation(
         id="c7",
-        chat_id=-1001,
+        chat_id="-1001",
         status=Status.PENDING,
         opened_at=T0,
         store_id="riverside",

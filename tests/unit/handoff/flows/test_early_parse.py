@@ -77,13 +77,13 @@ def own_seconds(metrics: Metrics) -> float:
 
 def test_a_new_chat_is_parsed_early_and_a_persons_chat_is_not() -> None:
     parses = EarlyParses(SlowNlu())
-    assert parses.worth(7, "hello", media=False)
-    parses.note(7, bot_answers=False)  # a person has the chat now
-    assert not parses.worth(7, "are you there?", media=False)
-    parses.note(7, bot_answers=True)  # handed back to the bot
-    assert parses.worth(7, "thanks", media=False)
-    assert not parses.worth(8, "", media=False)  # nothing to parse
-    assert not parses.worth(8, "caption", media=True)  # a file goes to a person
+    assert parses.worth("7", "hello", media=False)
+    parses.note("7", bot_answers=False)  # a person has the chat now
+    assert not parses.worth("7", "are you there?", media=False)
+    parses.note("7", bot_answers=True)  # handed back to the bot
+    assert parses.worth("7", "thanks", media=False)
+    assert not parses.worth("8", "", media=False)  # nothing to parse
+    assert not parses.worth("8", "caption", media=True)  # a file goes to a person
 
 
 async def test_the_parse_stops_when_the_read_shows_a_person_has_the_chat() -> None:

@@ -11,10 +11,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.telegram.outbox import CHAT_BURST, ChatPace, classify
+from bot.telegram.outbox import classify
 from handoff.core.ports import Button, ButtonRow, HandoffCard, TranscriptLine
 from handoff.queues.codec import decode_buttons, decode_card, encode_buttons, encode_card
 from handoff.queues.lanes import Lanes
+from handoff.queues.pacing import CHAT_BURST, ChatPace
 from handoff.queues.pump import GiveUp, RetryLater
 from handoff.slack import outbox as slack_outbox
 
@@ -24,14 +25,14 @@ async def test_a_chat_gets_a_short_burst_then_one_message_a_second(redis: Redis)
     other_worker = ChatPace(Lanes(redis, prefix="pace", name="out"))
     waits, now = [], 100.0
     for n in range(6):  # six sends asked for at once, each sent after its wait
-        wait = await (pace if n % 2 else other_worker).turn(42, now)  # one bucket for both
+        wait = await (pace if n % 2 else other_worker).turn("42", now)  # one bucket for both
         waits.append(round(wait, 6))
         now += wait
     assert waits == [0.0, 0.0, 0.0, 1.0, 1.0, 1.0]
-    assert await pace.turn(7, now) == 0.0  # another chat has its own bucket
+    assert await pace.turn("7", now) == 0.0  # another chat has its own bucket
     # A quiet chat starts afresh: a full burst again.
-    assert [await pace.turn(42, now + 10) for _ in range(int(CHAT_BURST))] == [0.0] * 3
-    assert await pace.turn(42, now + 10) == 1.0
+    assert [await pace.turn("42", now + 10) for _ in range(int(CHAT_BURST))] == [0.0] * 3
+    assert await pace.turn("42", now + 10) == 1.0
 
 
 async def test_the_bot_keeps_its_overall_pace_across_workers_and_chats(redis: Redis) -> None:
@@ -40,13 +41,13 @@ async def test_the_bot_keeps_its_overall_pace_across_workers_and_chats(redis: Re
     now = 500.0
     # 40 chats' first messages, asked for at once on two workers: a second's worth at
     # once, then one every tenth of a second, whoever sends them.
-    waits = [await (one if chat % 2 else two).turn(chat, now) for chat in range(40)]
+    waits = [await (one if chat % 2 else two).turn(str(chat), now) for chat in range(40)]
     assert [round(w, 6) for w in waits] == [0.0] * 10 + [round(n / 10, 6) for n in range(1, 31)]
     # The next send, of any chat, takes the bot's next turn.
-    assert round(await one.turn(39, now), 6) == 3.1
+    assert round(await one.turn("39", now), 6) == 3.1
     # Later, with the bot idle again, the chat's own pace is what counts.
     later = now + 60
-    assert [round(await one.turn(5, later), 6) for _ in range(4)] == [0.0, 0.0, 0.0, 1.0]
+    assert [round(await one.turn("5", later), 6) for _ in range(4)] == [0.0, 0.0, 0.0, 1.0]
 
 
 @pytest.mark.parametrize(

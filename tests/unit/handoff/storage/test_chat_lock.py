@@ -19,7 +19,7 @@ T0 = 1_764_000_000.0
 
 
 def lock_key(store: ConversationStore, chat_id: int) -> str:
-    return store.key("lock", "chat", chat_id)
+    return store.keys.chat_lock(str(chat_id))
 
 
 def counting(pipe: Pipeline) -> Callable[[list[Any]], Awaitable[int]]:
@@ -36,9 +36,9 @@ async def test_the_first_read_takes_the_lock_and_the_last_save_gives_it_back(
     redis: Redis,
 ) -> None:
     store = ConversationStore(redis)
-    async with store.chat_lock(7, take=False) as lock:
+    async with store.chat_lock("7", take=False) as lock:
         assert not lock.held
-        arrival = await arrive(store, 7, 100, {"first_name": "Al"}, [counting], lock=lock)
+        arrival = await arrive(store, "7", "tg", "100", {"first_name": "Al"}, [counting], lock=lock)
         assert lock.held
         assert await redis.get(lock_key(store, 7)) is not None
         assert (arrival.seen, arrival.profile, arrival.read) == (False, {"first_name": "Al"}, [1])
@@ -54,16 +54,16 @@ async def test_a_busy_lock_is_waited_for_and_the_chat_read_again_under_it(
     store = ConversationStore(redis)
 
     async def message() -> Arrival:
-        async with store.chat_lock(7, take=False) as lock:
-            return await arrive(store, 7, 100, {}, [counting], lock=lock)
+        async with store.chat_lock("7", take=False) as lock:
+            return await arrive(store, "7", "tg", "100", {}, [counting], lock=lock)
 
-    async with store.chat_lock(7):  # another worker's work on the chat holds the lock
+    async with store.chat_lock("7"):  # another worker's work on the chat holds the lock
         waiting = asyncio.create_task(message())
         await asyncio.sleep(0.05)
         assert not waiting.done()
-        conv = open_conversation(await store.next_conversation_id(), 7, T0)
+        conv = open_conversation(await store.next_conversation_id(), "7", T0)
         # The other work starts a conversation meanwhile, and handles the same update.
-        await store.save(conv, extra=[store.seen_mark("tg", 100, chat_id=7)])
+        await store.save(conv, extra=[store.seen_mark("tg", 100, chat_id="7")])
     arrival = await waiting  # the message took the lock once it was given back
     assert arrival.conversation == conv
     assert arrival.seen
@@ -75,8 +75,8 @@ async def test_a_block_that_fails_gives_the_lock_back(redis: Redis) -> None:
     store = ConversationStore(redis)
 
     async def failing_flow() -> None:
-        async with store.chat_lock(7, take=False) as lock:
-            await arrive(store, 7, 100, {}, lock=lock)
+        async with store.chat_lock("7", take=False) as lock:
+            await arrive(store, "7", "tg", "100", {}, lock=lock)
             raise RuntimeError("the flow failed")
 
     with pytest.raises(RuntimeError, match="the flow failed"):

@@ -67,7 +67,7 @@ def test_settings_accept_a_cluster_url() -> None:
 
 def test_a_single_redis_keeps_the_key_names_tandem_always_used() -> None:
     assert key_prefix(Redis()) == "tandem"
-    assert ConversationStore(Redis()).key("conv", "c1") == "tandem:conv:c1"
+    assert ConversationStore(Redis()).keys.conv("c1") == "tandem:conv:c1"
     assert TimerStore(Redis()).key == "tandem:timers"
 
 
@@ -110,25 +110,25 @@ async def test_cluster_url_connects_with_the_hash_tagged_prefix(cluster: Redis) 
 async def test_store_conversations_transcripts_and_profiles(cluster: Redis) -> None:
     store = ConversationStore(cluster)
     conv_id = await store.next_conversation_id()
-    conv = Conversation(conv_id, 42, Status.BOT, T0, thread=ThreadRef("C0DESK", "1.5"))
+    conv = Conversation(conv_id, "42", Status.BOT, T0, thread=ThreadRef("C0DESK", "1.5"))
     # MULTI/EXEC over conv, chat, convs, thread and the customer's count, then the row
-    await store.save(conv, extra=(store.conversation_counted(42),))
-    assert await store.current(42) == conv
+    await store.save(conv, extra=(store.conversation_counted("42"),))
+    assert await store.current("42") == conv
     assert await store.for_thread(ThreadRef("C0DESK", "1.5")) == conv
     for n in range(3):
         await store.append(conv_id, Event("customer_message", T0 + n, "customer", None, {"n": n}))
     assert [e.detail["n"] for e in await store.transcript(conv_id)] == [0, 1, 2]
     assert [e.detail["n"] for e in await store.transcript(conv_id, last=2)] == [1, 2]
-    await store.remember(42, first_name="Alex")
-    assert await store.customer(42) == {"first_name": "Alex", "conversations": "1"}
+    await store.remember("42", first_name="Alex")
+    assert await store.customer("42") == {"first_name": "Alex", "conversations": "1"}
     await store.adjust_open("U0AISHA01", 1)
     assert await store.open_counts() == {"U0AISHA01": 1}
-    assert not await store.seen("tg", 7, chat_id=42)
-    await store.mark_seen("tg", 7, chat_id=42)
-    assert await store.seen("tg", 7, chat_id=42)
+    assert not await store.seen("tg", 7, chat_id="42")
+    await store.mark_seen("tg", 7, chat_id="42")
+    assert await store.seen("tg", 7, chat_id="42")
     row = await store.review.row(conv_id)
     assert row is not None
-    assert row.chat_id == 42
+    assert row.chat_id == "42"
     assert await store.count_conversations() == 1
     keys = await assert_one_slot(cluster)
     assert f"{{tandem}}:log:{conv_id}" in keys
@@ -141,7 +141,7 @@ async def test_chat_lock_serialises_two_workers(cluster: Redis, cluster_url: str
         order: list[str] = []
 
         async def work(store: ConversationStore, name: str) -> None:
-            async with store.chat_lock(42):
+            async with store.chat_lock("42"):
                 order.append(f"{name} in")
                 await asyncio.sleep(0.1)
                 order.append(f"{name} out")
@@ -202,12 +202,12 @@ async def test_review_search_and_erasure(cluster: Redis) -> None:
     await assert_one_slot(cluster)
 
     audit = AuditLog(cluster, clock=lambda: T0 + 999)
-    assert await Eraser(store, audit).erase_customer(42, by="supervisor:alice") == 1
+    assert await Eraser(store, audit).erase_customer("42", by="supervisor:alice") == 1
     left = await all_keys(cluster)
     assert not [k for k in left if first.id in k.split(":") or ":42" in k], left
     assert await ids(q="broken") == [other.id]
     [record] = await audit.recent()
-    assert (record.action, record.detail["customer"]) == ("erase_customer", 42)
+    assert (record.action, record.detail["customer"]) == ("erase_customer", "42")
     await assert_one_slot(cluster)
 
 
@@ -248,7 +248,7 @@ async def test_an_unreachable_cluster_fails_like_an_unreachable_redis() -> None:
         with pytest.raises(RedisError):
             await TimerStore(redis).claim_due(0.0)
         with pytest.raises(RedisUnavailable, match="cannot lock chat 1"):
-            async with ConversationStore(redis).chat_lock(1):
+            async with ConversationStore(redis).chat_lock("1"):
                 pass
     finally:
         await redis.aclose()

@@ -28,7 +28,7 @@ def answer(name: str, at: float = 1000.25) -> Event:
 
 
 async def new_conversation(store: ConversationStore, chat_id: int) -> str:
-    conv = open_conversation(await store.next_conversation_id(), chat_id, 1000.0)
+    conv = open_conversation(await store.next_conversation_id(), str(chat_id), 1000.0)
     await store.save(conv)
     return conv.id
 
@@ -93,34 +93,34 @@ async def test_review_rows_stay_right_when_two_workers_write(redis: Redis) -> No
 
 async def test_seen_marks_are_per_chat_and_expire(redis: Redis) -> None:
     store = ConversationStore(redis)
-    await store.mark_seen("tg", 7, chat_id=1)
-    assert await store.seen("tg", 7, chat_id=1)
-    assert not await store.seen("tg", 7, chat_id=2)
-    assert not await store.seen("tg", 8, chat_id=1)
+    await store.mark_seen("tg", 7, chat_id="1")
+    assert await store.seen("tg", 7, chat_id="1")
+    assert not await store.seen("tg", 7, chat_id="2")
+    assert not await store.seen("tg", 8, chat_id="1")
     assert 0 < await redis.ttl("tandem:seen:tg:1") <= 7 * 24 * 3600
 
 
 async def test_a_chat_keeps_its_latest_seen_marks(redis: Redis) -> None:
     store = ConversationStore(redis)
     for update_id in range(100, 100 + SEEN_KEEP + 4):
-        await store.mark_seen("tg", update_id, chat_id=1)
-    kept = [u for u in range(100, 100 + SEEN_KEEP + 4) if await store.seen("tg", u, chat_id=1)]
+        await store.mark_seen("tg", update_id, chat_id="1")
+    kept = [u for u in range(100, 100 + SEEN_KEEP + 4) if await store.seen("tg", u, chat_id="1")]
     assert kept == list(range(104, 104 + SEEN_KEEP))
 
 
 async def test_the_message_map_keeps_posts_and_the_latest_messages(redis: Redis) -> None:
     store = ConversationStore(redis)
     messages = MessageMap(store)
-    await messages.record(1, 10, "c1", "1700.1")
-    await messages.record(1, 10, "c1")  # the plain entry never hides the post
-    found = await messages.find(1, 10)
+    await messages.record("1", 10, "c1", "1700.1")
+    await messages.record("1", 10, "c1")  # the plain entry never hides the post
+    found = await messages.find("1", 10)
     assert found is not None
     assert found.slack_ts == "1700.1"
     await redis.hset("tandem:tgmsg:1:3", mapping={"conv": "c0", "ts": "1600.1"})  # old layout
-    old = await messages.find(1, 3)
+    old = await messages.find("1", 3)
     assert old is not None
     assert (old.conversation_id, old.slack_ts) == ("c0", "1600.1")
-    assert await messages.find(1, 11) is None
+    assert await messages.find("1", 11) is None
 
 
 async def test_the_message_map_forgets_the_oldest_past_its_size(
@@ -129,6 +129,6 @@ async def test_the_message_map_forgets_the_oldest_past_its_size(
     monkeypatch.setattr("handoff.storage.message_map.KEEP_MESSAGES", 3)
     messages = MessageMap(ConversationStore(redis))
     for message_id in (9, 10, 11, 12):
-        await messages.record(1, message_id, "c1")
-    assert await messages.find(1, 9) is None
-    assert [m for m in (10, 11, 12) if await messages.find(1, m)] == [10, 11, 12]
+        await messages.record("1", message_id, "c1")
+    assert await messages.find("1", 9) is None
+    assert [m for m in (10, 11, 12) if await messages.find("1", m)] == [10, 11, 12]

@@ -1,9 +1,12 @@
-"""Where the SDKs let us count without touching the flows: PTB's rate limiter and update
-handlers, slack_sdk's retry handlers, and a bolt middleware. Definitions: handoff/metrics.py."""
+"""Counting Slack traffic where the SDKs let us, without touching the flows.
+
+slack_sdk's retry handlers (retries) and a bolt middleware (requests in).
+Definitions: handoff/metrics.py; Telegram's counting: bot/telegram/metrics.py.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -12,46 +15,8 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
-from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
 from handoff.metrics import Metrics
-
-JSONDict = dict[str, Any]
-_Result = bool | JSONDict | list[JSONDict]
-TELEGRAM_SENDS = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
-
-
-class CountingRateLimiter(AIORateLimiter):
-    """PTB's limiter, which retries on Telegram's retry_after; each extra attempt counts
-    as a retry and each delivered send as a message out. ``metrics`` is set by the worker."""
-
-    metrics: Metrics | None = None
-
-    async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, _Result]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> _Result:
-        attempts = 0
-
-        async def counted(*a: Any, **kw: Any) -> _Result:
-            nonlocal attempts
-            attempts += 1
-            if attempts > 1 and self.metrics is not None:
-                self.metrics.retried("telegram", "retry_after")
-            return await callback(*a, **kw)
-
-        result = await super().process_request(
-            counted, args, kwargs, endpoint, data, rate_limit_args
-        )
-        if self.metrics is not None and endpoint in TELEGRAM_SENDS:
-            self.metrics.sent("telegram", endpoint)
-        return result
 
 
 class _CountingRetry(AsyncRetryHandler):
@@ -91,17 +56,6 @@ class _CountingRetry(AsyncRetryHandler):
 
 def count_slack_retries(client: AsyncWebClient, metrics: Metrics) -> None:
     client.retry_handlers = [_CountingRetry(h, metrics) for h in client.retry_handlers]
-
-
-def count_telegram_updates(
-    app: Application[Any, Any, Any, Any, Any, Any], metrics: Metrics
-) -> None:
-    """A handler in its own early group sees every update and lets it pass on."""
-
-    async def seen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        metrics.received("telegram")
-
-    app.add_handler(TypeHandler(Update, seen), group=-100)
 
 
 def count_slack_requests(app: AsyncApp, metrics: Metrics) -> None:
