@@ -97,7 +97,7 @@ class Lanes:
         self,
         redis: Redis,
         *,
-        prefix: str | None = None,  # None: the store's (handoff/storage/redis_url.key_prefix)
+        prefix: str | None = None,  # None: the store's (handoff/storage/redis_url.py)
         name: str,
         lease_seconds: float = 15.0,
         once_seconds: int = ONCE_TTL_SECONDS,

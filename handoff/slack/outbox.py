@@ -9,7 +9,7 @@ failure is worth retrying.
 Slack has no idempotency key, so each post carries its job's id as metadata, and a job
 that was taken before (``Job.taken``: a worker died mid-post, or Slack failed after
 posting) first looks in its thread for that post: found, it is not posted again. The
-client that sends leaves 5xx and dropped connections to the outbox (bot/worker.py), so no
+client that sends leaves 5xx and dropped connections to the outbox (handoff/slack/wiring.py), so no
 post is repeated without that look.
 """
 

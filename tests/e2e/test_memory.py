@@ -113,7 +113,7 @@ async def test_forget_erases_everything_after_confirmation_and_is_audited(
     assert "Kept: a record that you asked us to forget you" in text_of(done)
     await settled(worker)  # the confirmation's own update leaves the inbox
     assert await _keys_of(redis, chat, conv.id) == []
-    [record] = [r for r in await AuditLog(redis).recent() if r.detail.get("customer") == chat]
+    [record] = [r for r in await AuditLog(redis).recent() if r.detail.get("customer") == str(chat)]
     assert (record.action, record.by, record.detail["count"]) == ("erase_customer", "customer", 1)
     assert set(record.detail) == {"customer", "count"}  # who and how many, never content
 
