@@ -21,7 +21,7 @@ import httpx
 from redis.asyncio import Redis
 
 from bot.serve import serve_app
-from handoff.storage.embedded_redis import EmbeddedRedis
+from handoff.storage.connection.embedded_redis import EmbeddedRedis
 from nlu.project import PROJECT_ROOT
 from nlu.rasa.local import start_local_rasa
 from playground.app import DEFAULT_CHANNEL, SLACK_BOT_TOKEN, TELEGRAM_TOKEN, Playground

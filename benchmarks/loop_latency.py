@@ -27,7 +27,7 @@ from bot.endpoints import Endpoints
 from bot.serve import serve_app
 from bot.settings import Settings
 from bot.worker import Worker
-from handoff.storage.embedded_redis import EmbeddedRedis
+from handoff.storage.connection.embedded_redis import EmbeddedRedis
 from nlu.project import PROJECT_ROOT
 from nlu.rasa.local import start_local_rasa
 from playground.app import DEFAULT_CHANNEL, Playground

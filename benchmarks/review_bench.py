@@ -32,9 +32,9 @@ from handoff.review.accounts import Accounts, hash_password
 from handoff.review.app import build_review_app
 from handoff.review.web import ReviewConfig
 from handoff.review.wiring import load_intents
-from handoff.storage.embedded_redis import EmbeddedRedis
-from handoff.storage.indexer import fold, index_ops, queue
+from handoff.storage.connection.embedded_redis import EmbeddedRedis
 from handoff.storage.keys import Keys
+from handoff.storage.records.indexer import fold, index_ops, queue
 from handoff.storage.store import ConversationStore
 from nlu.facts.directory import EmployeeDirectory
 from nlu.facts.stores import StoreDirectory

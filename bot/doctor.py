@@ -10,7 +10,7 @@ from bot.settings import Settings
 from bot.telegram.app import build_application_for_check
 from handoff.queues.lanes import Lanes
 from handoff.slack.doctor import Doubt, slack_checks
-from handoff.storage.redis_url import connect_redis
+from handoff.storage.connection.redis_url import connect_redis
 from handoff.storage.store import ConversationStore
 from nlu.facts.answers import AnswerBook, validate_all
 from nlu.facts.stores import StoreDirectory

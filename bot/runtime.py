@@ -13,7 +13,7 @@ from bot.serve import serve_app
 from bot.settings import Settings
 from bot.worker import Worker
 from handoff.review.commands import remember_embedded_redis
-from handoff.storage.embedded_redis import EmbeddedRedis
+from handoff.storage.connection.embedded_redis import EmbeddedRedis
 from nlu.rasa.local import start_local_rasa
 from playground.app import Playground
 

@@ -26,8 +26,8 @@ from handoff.queues.wiring import Queues
 from handoff.review.wiring import build_review, retention_running
 from handoff.slack.outbox import QueuedDesk
 from handoff.slack.wiring import SlackClients
-from handoff.storage import word_index
-from handoff.storage.redis_url import connect_redis
+from handoff.storage.connection.redis_url import connect_redis
+from handoff.storage.records import word_index
 from handoff.storage.store import ConversationStore
 from nlu.facts.answers import AnswerBook
 from nlu.facts.directory import EmployeeDirectory
@@ -64,7 +64,7 @@ class Worker:
 
     async def _start(self) -> None:
         s, e, stack = self.settings, self.endpoints, self._stack
-        # Also Sentinel and Cluster (handoff/storage/redis_url.py).
+        # Also Sentinel and Cluster (handoff/storage/connection/redis_url.py).
         redis = connect_redis(e.redis_url)
         stack.push_async_callback(redis.aclose)
         self.store = store = ConversationStore(redis)

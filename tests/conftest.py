@@ -13,7 +13,7 @@ import pytest
 import pytest_asyncio
 from redis.asyncio import Redis
 
-from handoff.storage.embedded_redis import EmbeddedRedis
+from handoff.storage.connection.embedded_redis import EmbeddedRedis
 from nlu.rasa.local import start_local_rasa
 
 # PTB 22 opts in to timedelta durations (retry_after, voice.duration) with this;

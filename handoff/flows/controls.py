@@ -1,6 +1,6 @@
 """Supervisors' live controls, set from Slack and read by every worker: pauses and notices.
 
-They live in Redis (handoff/storage/controls.py); the triage path reads both in the
+They live in Redis (handoff/storage/live/controls.py); the triage path reads both in the
 message's first round trip (``LiveControls.reading``).
 """
 
@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from handoff.core.state import Conversation
 from handoff.flows.context import Context
 from handoff.storage.arrival import Read
-from handoff.storage.controls import ControlStore, PauseState, Stored
+from handoff.storage.live.controls import ControlStore, PauseState, Stored
 from nlu.facts.answer_models import Notice
 from nlu.rasa.result import NluResult
 from nlu.triage.policy import handoff

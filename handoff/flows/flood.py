@@ -1,7 +1,7 @@
 """A customer sending messages faster than anyone can read them.
 
 Each chat may send ``Context.rate_limit_per_minute`` messages per clock minute (a fixed
-window: one Redis counter per chat and minute, handoff/storage/flood.py, counted with its
+window: one Redis counter per chat and minute, handoff/storage/live/flood.py, counted with its
 expiry in one script in the message's first round trip, so every worker counts the same
 messages). Above the limit nothing is dropped: the message is already in the
 transcript; the customer gets one notice per window; the bot stops triaging message by
@@ -16,7 +16,7 @@ import logging
 from handoff.core.state import Conversation, Event
 from handoff.flows.context import Context
 from handoff.storage.arrival import Read
-from handoff.storage.flood import FloodCounts
+from handoff.storage.live.flood import FloodCounts
 from nlu.triage.policy import Decision, handoff
 
 log = logging.getLogger(__name__)

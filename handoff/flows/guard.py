@@ -2,7 +2,7 @@
 
 A clean reply costs no extra round trip: the check is pure, and the customer's mood is
 looked up only for an empty or one-word reply. A held reply waits in Redis, with a TTL
-(handoff/storage/guard_holds.py); the id travels in the buttons' value. Every outcome is
+(handoff/storage/live/guard_holds.py); the id travels in the buttons' value. Every outcome is
 a ``guard`` event in the transcript, for supervisors.
 """
 
@@ -20,7 +20,7 @@ from handoff.core.state import Conversation, Event, ThreadRef, may_reply
 from handoff.flows.context import Context
 from handoff.guard.check import Finding, ReplyGuard, describe
 from handoff.guard.words import Lexicon
-from handoff.storage.guard_holds import GuardHolds
+from handoff.storage.live.guard_holds import GuardHolds
 from handoff.texts.desk import escape_mrkdwn
 from nlu.facts.directory import Employee
 

@@ -1,6 +1,6 @@
 """Personal memory the customer controls: ``/profile`` shows it, ``/forget`` erases it.
 
-Erasure is the review side's (handoff/storage/erasure.py), the one code path that
+Erasure is the review side's (handoff/storage/records/erasure.py), the one code path that
 deletes transcripts, so ``/forget`` and ``tandem erase --customer`` erase exactly the
 same keys and both write the audit record (``erase_customer``, here by "customer"),
 which names the chat and the count, never content.
@@ -13,7 +13,7 @@ import logging
 from handoff.core.state import Status
 from handoff.errors import SlackUnavailable
 from handoff.flows.context import Context
-from handoff.storage.erasure import Eraser
+from handoff.storage.records.erasure import Eraser
 from handoff.texts.memory import Kept, describe, forget_question, forgotten
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ conversation's Slack thread with the transcript link and reopens nothing: the cu
 is told to just write if they still need help.
 
 Comments: the "Add a comment" button arms capture of the customer's next text message
-for ten minutes (one Redis key with a TTL, handoff/storage/rating_comments.py). Only a
+for ten minutes (one Redis key with a TTL, handoff/storage/live/rating_comments.py). Only a
 message the customer chose to send as a comment is taken out of triage; anything else
 is a new question as usual.
 """
@@ -22,7 +22,7 @@ from handoff.core.ports import ButtonRow
 from handoff.core.state import Conversation, Event
 from handoff.errors import SlackUnavailable
 from handoff.flows.context import Context
-from handoff.storage.rating_comments import CommentCaptures
+from handoff.storage.live.rating_comments import CommentCaptures
 from handoff.texts.ratings import (
     ALREADY_COMMENTED,
     ALREADY_RATED,

@@ -1,6 +1,6 @@
 """Measured response times per store, and the holding message built from them.
 
-The measurements are kept per store in Redis (handoff/storage/response_times.py).
+The measurements are kept per store in Redis (handoff/storage/live/response_times.py).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import logging
 from handoff.core.escalation import utc
 from handoff.core.state import Conversation
 from handoff.flows.context import Context
-from handoff.storage.response_times import ResponseTimes
+from handoff.storage.live.response_times import ResponseTimes
 from handoff.texts.promises import Holding, holding_message, response_seconds, typical_wait
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,7 @@
 Used twice: the inbox (Telegram updates and Slack events, in arrival order per chat or
 thread) and the outbox (every send to Telegram and Slack, in order per chat or thread).
 
-Keys under ``{prefix}:{name}:`` (the queue families of handoff/storage/keys.py)
+Keys under ``{prefix}:{name}:`` (the queue families of handoff/storage/families.py)
   due            sorted set: lane -> when it may next be worked; also the holder's lease
   owner          hash: lane -> token of the worker holding it
   lane:{lane}    list of job ids, oldest first
@@ -47,8 +47,8 @@ from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
 from handoff.queues import scripts as lane_scripts
+from handoff.storage.connection.redis_url import key_prefix
 from handoff.storage.keys import Keys
-from handoff.storage.redis_url import key_prefix
 
 # Redeliveries come within minutes (Slack) or a day (Telegram keeps updates 24 h).
 ONCE_TTL_SECONDS = 24 * 3600
@@ -97,7 +97,7 @@ class Lanes:
         self,
         redis: Redis,
         *,
-        prefix: str | None = None,  # None: the store's (handoff/storage/redis_url.py)
+        prefix: str | None = None,  # None: the store's (handoff/storage/connection/redis_url.py)
         name: str,
         lease_seconds: float = 15.0,
         once_seconds: int = ONCE_TTL_SECONDS,

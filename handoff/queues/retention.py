@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 
 from handoff.queues.periodic import run_periodically
-from handoff.storage.erasure import Eraser
+from handoff.storage.records.erasure import Eraser
 
 
 async def retention_loop(

@@ -1,7 +1,8 @@
 """The Lua scripts behind handoff/queues/lanes.py: each is one round trip, and atomic.
 
 Every key a script touches is in KEYS, or (a job hash) is KEYS' job prefix plus the id,
-so on a Redis Cluster it is in the same hash slot as the rest (handoff/storage/redis_url.py).
+so on a Redis Cluster it is in the same hash slot as the rest
+(handoff/storage/connection/redis_url.py).
 """
 
 # A once key's job id: a short hash of its mark (set, key, expiry), so a repeated put can

@@ -1,6 +1,6 @@
 """Timers that fire once, whichever worker is up: a Redis sorted set polled by every worker.
 
-``tandem:timers`` (handoff/storage/keys.py) holds members like ``offer:c12`` scored by
+``tandem:timers`` (handoff/storage/families.py) holds members like ``offer:c12`` scored by
 their due time. A poller claims due members with one Lua script that pushes their score
 a lease into the future, so two workers never take the same one; the owner removes it
 when its handler has run. A worker that dies mid-handler leaves the member to be
@@ -19,8 +19,8 @@ from typing import Any
 from redis.asyncio import Redis
 
 from handoff.queues.periodic import run_periodically
+from handoff.storage.connection.redis_url import key_prefix
 from handoff.storage.keys import Keys
-from handoff.storage.redis_url import key_prefix
 from handoff.storage.store import ConversationStore
 
 log = logging.getLogger(__name__)

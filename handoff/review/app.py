@@ -11,10 +11,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from handoff.review.views_auth import AuthViews
-from handoff.review.views_conversation import ConversationViews
-from handoff.review.views_list import ListViews
-from handoff.review.views_reports import ReportViews
+from handoff.review.views.auth import AuthViews
+from handoff.review.views.conversation import ConversationViews
+from handoff.review.views.listing import ListViews
+from handoff.review.views.reports import ReportViews
 from handoff.review.web import HERE, ReviewConfig, SecurityHeaders, Site
 
 STYLES = ("review.css", "print.css")

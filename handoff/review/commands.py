@@ -16,10 +16,10 @@ from redis.asyncio import Redis
 from handoff.errors import HandoffConfigError
 from handoff.review.accounts import hash_password
 from handoff.review.config import ReviewSettings
-from handoff.storage.audit import AuditLog
-from handoff.storage.embedded_redis import EmbeddedRedis
-from handoff.storage.erasure import Eraser
-from handoff.storage.redis_url import connect_redis
+from handoff.storage.connection.embedded_redis import EmbeddedRedis
+from handoff.storage.connection.redis_url import connect_redis
+from handoff.storage.records.audit import AuditLog
+from handoff.storage.records.erasure import Eraser
 from handoff.storage.store import ConversationStore
 
 MARKER = "valkey.json"

@@ -2,7 +2,7 @@
 
 A single filter reads its sorted set directly; several filters are intersected by Redis
 into a short-lived scratch key. Search words first find their conversations in the word
-index (handoff/storage/word_index.py, one SINTER per 512 conversations); those ids join
+index (handoff/storage/records/word_index.py, one SINTER per 512 conversations); those ids join
 the intersection as a plain set, which takes its scores, the opening times, from the
 filters or from the list of all conversations.
 """
@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 from redis.asyncio import Redis
 
 from handoff.core.summary import FLAGS, Row, words
-from handoff.storage import word_index
 from handoff.storage.keys import Keys
+from handoff.storage.records import word_index
 
 STATUSES = ("bot", "pending", "human", "resolved")
 SENTIMENTS = ("negative", "neutral", "positive")

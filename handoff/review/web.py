@@ -21,8 +21,8 @@ from handoff.review.query import ConversationQuery
 from handoff.review.ratelimit import LoginLimiter
 from handoff.review.session import Session, Sessions
 from handoff.review.training import TrainingList
-from handoff.storage.audit import AuditLog
 from handoff.storage.keys import Keys
+from handoff.storage.records.audit import AuditLog
 from handoff.storage.store import ConversationStore
 from nlu.facts.directory import EmployeeDirectory
 from nlu.facts.stores import StoreDirectory

@@ -17,8 +17,8 @@ from handoff.review.app import build_review_app
 from handoff.review.config import ReviewSettings
 from handoff.review.session import load_secret
 from handoff.review.web import ReviewConfig
-from handoff.storage.audit import AuditLog
-from handoff.storage.erasure import Eraser
+from handoff.storage.records.audit import AuditLog
+from handoff.storage.records.erasure import Eraser
 from handoff.storage.store import ConversationStore
 from nlu.facts.directory import EmployeeDirectory
 from nlu.facts.stores import StoreDirectory

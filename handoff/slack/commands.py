@@ -20,7 +20,7 @@ from handoff.flows.cards import build_card
 from handoff.flows.context import Context
 from handoff.flows.controls import ALL, LiveControls
 from handoff.slack import command_parser as cp
-from handoff.storage.audit import AuditLog
+from handoff.storage.records.audit import AuditLog
 from handoff.texts.desk import escape_mrkdwn
 from nlu.facts.answer_models import Notice
 from nlu.facts.directory import Employee

@@ -1,6 +1,6 @@
 """What a family of Redis keys is: a pattern under the prefix, a scope, and its builder.
 
-The families themselves are declared in handoff/storage/keys.py, the registry.
+The families themselves are declared in handoff/storage/families.py, the registry.
 """
 
 from __future__ import annotations

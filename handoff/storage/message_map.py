@@ -2,7 +2,7 @@
 
 An edit arrives with only the Telegram message id; this finds the conversation to record
 it in and the Slack message to update. One hash per chat, ``tandem:tgmsg:{chat_id}``
-(handoff/storage/keys.py):
+(handoff/storage/families.py):
 message id -> "conversation id" or "conversation id, space, Slack ts". It keeps the
 chat's latest ``KEEP_MESSAGES`` messages, for ``KEEP_SECONDS`` after the chat's last one.
 Maps written before it (one hash per message, ``tgmsg:{chat_id}:{message_id}``) are

@@ -1,6 +1,6 @@
 """Bot answers' texts, stored once for every transcript that has them.
 
-``text:{digest}`` (a global family of handoff/storage/keys.py) holds a text with the
+``text:{digest}`` (a global family of handoff/storage/families.py) holds a text with the
 customer's name marked (handoff/storage/transcript_codec): written once with SET NX and
 never changed, since its key is its content's digest. It holds nothing about a
 customer, so erasing one leaves it. Texts read or written here are

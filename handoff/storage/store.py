@@ -2,12 +2,12 @@
 
 Its keys (the conversation, the chat's current one, a Slack thread's, the transcript
 stream, shared bot answers, the list of conversations, seen marks, the customer's
-profile) are families of the registry, handoff/storage/keys.py, which spells each name
+profile) are families of the registry, handoff/storage/families.py, which spells each name
 under the prefix (``tandem:``; ``{tandem}:`` on a Redis Cluster, see
-handoff/storage/redis_url.py ``key_prefix``).
+handoff/storage/connection/redis_url.py ``key_prefix``).
 
 Each write also updates the conversation's review row in the same transaction
-(handoff/storage/indexer.py), and a save can carry the message's other bookkeeping
+(handoff/storage/records/indexer.py), and a save can carry the message's other bookkeeping
 (``Extra``), so handling a message costs a few round trips, not dozens.
 """
 
@@ -32,9 +32,9 @@ from handoff.storage.chat_lock import (
     LOCK_WAIT_SECONDS,
     ChatLock,
 )
-from handoff.storage.indexer import Change, ReviewIndex
+from handoff.storage.connection.redis_url import key_prefix
 from handoff.storage.keys import Keys
-from handoff.storage.redis_url import key_prefix
+from handoff.storage.records.indexer import Change, ReviewIndex
 from handoff.storage.shared_texts import SharedTexts
 from handoff.storage.transcript_codec import decode, encode, references, shared_text
 
@@ -57,7 +57,7 @@ class ConversationStore:
         self.redis = redis
         # Every key of Tandem's is built from this prefix, so one hash slot holds them all.
         self.prefix = key_prefix(redis) if prefix is None else prefix
-        self.keys = Keys(self.prefix)  # every key name (handoff/storage/keys.py)
+        self.keys = Keys(self.prefix)  # every key name (handoff/storage/families.py)
         # Summary rows and search indexes for the supervisors' review (handoff/review/).
         self.review = ReviewIndex(redis, prefix=self.prefix)
         self.texts = SharedTexts(redis, self.keys)

@@ -108,5 +108,5 @@ def low_rating_alert(customer: str, score: int, transcript_url: str) -> str:
 
 
 def transcript_url(review_base: str, conversation_id: str) -> str:
-    """The dashboard's page of one conversation (handoff/review/views_conversation.py)."""
+    """The dashboard's page of one conversation (handoff/review/views/conversation.py)."""
     return f"{review_base.rstrip('/')}/review/c/{conversation_id}"

@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 from redis.crc import key_slot
 
 from handoff.core.state import Status
-from handoff.storage.redis_url import connect_redis
+from handoff.storage.connection.redis_url import connect_redis
 from handoff.storage.store import ConversationStore
 from playground.app import Playground
 from tests.e2e import (

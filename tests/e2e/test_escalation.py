@@ -14,7 +14,7 @@ from bot.worker import Worker
 from handoff.core.state import Event, Status
 from handoff.flows.offers import TIMER_KIND
 from handoff.queues.timers import TimerStore
-from handoff.storage.response_times import ResponseTimes
+from handoff.storage.live.response_times import ResponseTimes
 from handoff.storage.store import ConversationStore
 from playground.app import Playground
 from tests.e2e.conftest import DETROIT, Clock, StartWorker, eventually

@@ -1,5 +1,5 @@
 """Every key a real run writes belongs to a family of the key registry
-(handoff/storage/keys.py), and erasing a customer leaves no key of theirs.
+(handoff/storage/families.py), and erasing a customer leaves no key of theirs.
 
 One run through the real flows touches every feature that keeps state: the bot's answers,
 a handoff and its offer timer, a take-over with a measured response time, a customer's
@@ -23,10 +23,10 @@ from handoff.queues.retention import retention_loop
 from handoff.review.accounts import Accounts, hash_password
 from handoff.review.app import build_review_app
 from handoff.review.timeline import timeline
-from handoff.storage.audit import AuditLog
-from handoff.storage.erasure import Eraser
 from handoff.storage.key_family import Scope
 from handoff.storage.keys import Keys
+from handoff.storage.records.audit import AuditLog
+from handoff.storage.records.erasure import Eraser
 from handoff.storage.store import ConversationStore
 from playground.app import Playground
 from tests.e2e.conftest import Clock, StartWorker, eventually

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from redis.asyncio import Redis
 
-from handoff.storage.audit import AuditLog
+from handoff.storage.records.audit import AuditLog
 from handoff.storage.store import ConversationStore
 from playground.app import Playground
 from tests.e2e.conftest import StartWorker

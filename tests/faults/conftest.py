@@ -19,7 +19,7 @@ from bot.endpoints import Endpoints
 from bot.serve import serve_app
 from bot.settings import Settings
 from bot.worker import Worker
-from handoff.storage.embedded_redis import EmbeddedRedis
+from handoff.storage.connection.embedded_redis import EmbeddedRedis
 from nlu.project import PROJECT_ROOT
 from nlu.rasa.local import free_port
 from playground.app import SLACK_BOT_TOKEN, Playground

@@ -13,7 +13,7 @@ from redis.asyncio import Redis
 from bot.errors import ConfigError
 from bot.settings import load_settings
 from handoff.review.accounts import Accounts
-from handoff.storage.audit import AuditLog
+from handoff.storage.records.audit import AuditLog
 from handoff.storage.store import ConversationStore
 from tests.review.seed import Script, seed
 

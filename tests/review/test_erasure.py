@@ -10,10 +10,10 @@ from redis.asyncio import Redis
 
 from handoff.queues.retention import retention_loop
 from handoff.review.training import Example, TrainingList
-from handoff.storage import word_index
-from handoff.storage.audit import AuditLog
-from handoff.storage.erasure import DAY, Eraser
 from handoff.storage.keys import Keys
+from handoff.storage.records import word_index
+from handoff.storage.records.audit import AuditLog
+from handoff.storage.records.erasure import DAY, Eraser
 from handoff.storage.store import ConversationStore
 from tests.redis_text import text
 from tests.review.seed import MARIA, T0, Script, seed
@@ -144,7 +144,7 @@ async def test_the_retention_loop_runs_once_per_lease(
 def test_only_erasure_deletes_transcripts() -> None:
     """The transcript stream is append-only: nothing else trims, caps or deletes it. A
     transcript is deleted by name (``keys.log``) or with its conversation's families
-    (``keys.of_conversation``, the registry in handoff/storage/keys.py)."""
+    (``keys.of_conversation``, the registry in handoff/storage/families.py)."""
     trims, deletes = [], []
     for path in [
         *ROOT.glob("bot/**/*.py"),
@@ -159,4 +159,4 @@ def test_only_erasure_deletes_transcripts() -> None:
             if deleting or re.search(r"\.of_conversation\(", line):
                 deletes.append(where.split(":")[0])
     assert trims == []
-    assert sorted(set(deletes)) == ["handoff/storage/erasure.py"]
+    assert sorted(set(deletes)) == ["handoff/storage/records/erasure.py"]

@@ -8,8 +8,8 @@ from redis.asyncio import Redis
 
 from handoff.core.state import Event, claim, hand_off
 from handoff.review.query import ConversationQuery, Filters
-from handoff.storage import word_index
 from handoff.storage.keys import Keys
+from handoff.storage.records import word_index
 from handoff.storage.store import ConversationStore
 from tests.redis_text import text
 from tests.review.seed import AISHA, MARIA, T0, Script, nlu, seed

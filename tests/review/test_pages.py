@@ -11,7 +11,7 @@ import httpx
 import yaml
 from redis.asyncio import Redis
 
-from handoff.storage.audit import AuditLog
+from handoff.storage.records.audit import AuditLog
 from handoff.storage.store import ConversationStore
 from tests.review.conftest import csrf_of
 from tests.review.seed import MARIA, T0, Script, nlu, seed

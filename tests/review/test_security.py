@@ -12,7 +12,7 @@ from starlette.requests import Request
 from handoff.review.accounts import Accounts, hash_password, parse_accounts
 from handoff.review.app import build_review_app
 from handoff.review.session import COOKIE, Session, Sessions, load_secret
-from handoff.storage.audit import AuditLog
+from handoff.storage.records.audit import AuditLog
 from handoff.storage.store import ConversationStore
 from tests.review.conftest import PASSWORD, Clock, config, csrf_of, login, worker_app
 from tests.review.seed import Script, seed

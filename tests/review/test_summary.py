@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handoff.core.state import Event
 from handoff.core.summary import LONG_WAIT_SECONDS, Row, event_words, with_event, words
-from handoff.storage.indexer import fold
+from handoff.storage.records.indexer import fold
 from tests.review.seed import MARIA, nlu
 
 

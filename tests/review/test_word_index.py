@@ -10,8 +10,8 @@ import pytest
 from redis.asyncio import Redis
 
 from handoff.review.query import ConversationQuery, Filters
-from handoff.storage import word_index
 from handoff.storage.keys import Keys
+from handoff.storage.records import word_index
 from handoff.storage.store import ConversationStore
 from tests.review.seed import T0, Script, seed
 

@@ -12,10 +12,11 @@ from collections.abc import Callable
 import pytest
 
 from handoff.core.state import ThreadRef
-from handoff.storage import keys as registry
+from handoff.storage import families as registry
+from handoff.storage.connection.redis_url import CLUSTER_KEY_PREFIX, KEY_PREFIX
+from handoff.storage.families import FAMILIES, QUEUE_PARTS
 from handoff.storage.key_family import ANY, CHANNEL_NAME, CHAT_ID, NUMBER, ONE_PART, Family, Scope
-from handoff.storage.keys import FAMILIES, QUEUE_PARTS, Keys
-from handoff.storage.redis_url import CLUSTER_KEY_PREFIX, KEY_PREFIX
+from handoff.storage.keys import Keys
 
 K = Keys()
 SAMPLE = {ONE_PART: "x1", ANY: "a:b", NUMBER: "12", CHAT_ID: "-42", CHANNEL_NAME: "web"}

@@ -22,15 +22,15 @@ from handoff.core.state import Conversation, Event, Status, ThreadRef
 from handoff.errors import RedisUnavailable
 from handoff.queues.timers import TimerLoop, TimerStore
 from handoff.review.query import ConversationQuery, Filters
-from handoff.storage.audit import AuditLog
-from handoff.storage.erasure import Eraser
-from handoff.storage.keys import Keys
-from handoff.storage.redis_url import (
+from handoff.storage.connection.redis_url import (
     CLUSTER_KEY_PREFIX,
     connect_redis,
     key_prefix,
     parse_cluster_url,
 )
+from handoff.storage.keys import Keys
+from handoff.storage.records.audit import AuditLog
+from handoff.storage.records.erasure import Eraser
 from handoff.storage.store import ConversationStore
 from tests.review.seed import MARIA, T0, Script, seed
 from tests.support.valkey_cluster import running_cluster
@@ -213,8 +213,9 @@ async def test_review_search_and_erasure(cluster: Redis) -> None:
 
 async def test_transactions_run_on_the_callers_event_loop(cluster: Redis) -> None:
     """redis-py 8.1 finds the slots of a MULTI's commands on a thread with its own event
-    loop; handoff/storage/redis_url.py keeps them on ours. Closing the client makes the next command
-    re-initialise it (as a lost connection does): here inside a WATCH/MULTI block."""
+    loop; handoff/storage/connection/redis_url.py keeps them on ours. Closing the client
+    makes the next command re-initialise it (as a lost connection does): here inside a
+    WATCH/MULTI block."""
     await cluster.zadd("{tandem}:a", {"c1": 1, "c2": 2})
     await cluster.zadd("{tandem}:b", {"c2": 5})
     await cluster.aclose()

@@ -13,7 +13,7 @@ from handoff.review.session import Session
 from handoff.review.timeline import timeline
 from handoff.review.training import INTENT, Example
 from handoff.review.web import Site, base
-from handoff.storage.indexer import fold
+from handoff.storage.records.indexer import fold
 
 CONV_ID = r"{conv_id:str}"
 

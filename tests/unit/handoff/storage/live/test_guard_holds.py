@@ -6,7 +6,7 @@ import asyncio
 
 from redis.asyncio import Redis
 
-from handoff.storage.guard_holds import GuardHolds
+from handoff.storage.live.guard_holds import GuardHolds
 from handoff.storage.store import ConversationStore
 
 HELD = {"id": "h1", "conversation_id": "c1", "chat_id": 42, "text": "u will recieve it"}

@@ -1,6 +1,6 @@
 """Replies the guard holds back, in Redis until Send anyway or Edit (handoff/flows/guard.py).
 
-Keys (handoff/storage/keys.py): ``guard:held:{id}``, the held reply as JSON, and
+Keys (handoff/storage/families.py): ``guard:held:{id}``, the held reply as JSON, and
 ``guard:answered:{id}``, what the first click on it was told; both with a TTL. The id
 travels in the buttons' value.
 """

@@ -1,6 +1,6 @@
 """Erasure of a customer, and retention: the only code that deletes transcripts.
 
-What goes is what the key registry (handoff/storage/keys.py) says is theirs: a
+What goes is what the key registry (handoff/storage/families.py) says is theirs: a
 customer's families (``Scope.CHAT``) with the customer, a conversation's
 (``Scope.CONVERSATION``) with the conversation, and the conversation's entries in the
 shared indexes. Each run writes one audit record (who, when, which customer or cut-off,
@@ -18,9 +18,9 @@ from typing import Any
 
 from handoff.core.summary import event_words
 from handoff.errors import HandoffConfigError
-from handoff.storage import word_index
-from handoff.storage.audit import AuditLog
-from handoff.storage.indexer import filter_keys
+from handoff.storage.records import word_index
+from handoff.storage.records.audit import AuditLog
+from handoff.storage.records.indexer import filter_keys
 from handoff.storage.store import ConversationStore
 
 log = logging.getLogger(__name__)

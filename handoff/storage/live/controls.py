@@ -1,6 +1,6 @@
 """Supervisors' live controls in Redis: pauses and notices, as every worker reads them.
 
-Keys (families of handoff/storage/keys.py):
+Keys (families of handoff/storage/families.py):
   pause:{store|all}   JSON of a pause; expires when the pause ends
   notices             hash notice id → Notice JSON; the hash itself expires with the last
                       of them (the flow drops expired ones on read)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from redis.asyncio import Redis
 
-from handoff.storage.rating_comments import CommentCaptures
+from handoff.storage.live.rating_comments import CommentCaptures
 from handoff.storage.store import ConversationStore
 
 

@@ -6,7 +6,7 @@ import asyncio
 
 from redis.asyncio import Redis
 
-from handoff.storage.flood import FloodCounts
+from handoff.storage.live.flood import FloodCounts
 from handoff.storage.store import ConversationStore
 
 

@@ -1,7 +1,7 @@
 """Comment captures: after "Add a comment", the chat's next text message is the comment.
 
 One key per chat, ``rating:comment:{chat_id}`` (a customer's family in
-handoff/storage/keys.py, so erasure deletes it): the rated conversation's id, with a TTL.
+handoff/storage/families.py, so erasure deletes it): the rated conversation's id, with a TTL.
 The flow is handoff/flows/ratings.py.
 """
 

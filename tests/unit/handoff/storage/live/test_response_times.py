@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from redis.asyncio import Redis
 
-from handoff.storage.response_times import KEEP, ResponseTimes
+from handoff.storage.live.response_times import KEEP, ResponseTimes
 from handoff.storage.store import ConversationStore
 
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from handoff.storage.connection.redis_url import key_prefix
 from handoff.storage.keys import Keys
-from handoff.storage.redis_url import key_prefix
 
 log = logging.getLogger(__name__)
 

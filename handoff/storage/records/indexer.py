@@ -24,9 +24,9 @@ from redis.exceptions import RedisError, WatchError
 
 from handoff.core.state import Conversation, Event
 from handoff.core.summary import Row, event_words, with_conversation, with_event
-from handoff.storage import word_index
+from handoff.storage.connection.redis_url import key_prefix
 from handoff.storage.keys import Keys
-from handoff.storage.redis_url import key_prefix
+from handoff.storage.records import word_index
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Measured response times per store: the last handoff-to-claim durations, in Redis.
 
-Key ``response:{store_id}`` (handoff/storage/keys.py), a list of the last ``KEEP``
+Key ``response:{store_id}`` (handoff/storage/families.py), a list of the last ``KEEP``
 durations in seconds, newest first. handoff/flows/waiting.py records and reads them.
 """
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from handoff.storage.controls import ControlStore, PauseState, Stored
+from handoff.storage.live.controls import ControlStore, PauseState, Stored
 from handoff.storage.store import ConversationStore
 from nlu.facts.answer_models import Notice
 
