@@ -70,7 +70,7 @@ class Metrics:
             registry=r,
         )
         self.parse_seconds = Histogram(
-            "tandem_rasaparse_seconds",
+            "tandem_rasa_parse_seconds",
             "Rasa /model/parse time spent on one customer message (messages that were parsed)",
             buckets=MESSAGE_BUCKETS,
             registry=r,

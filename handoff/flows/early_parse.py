@@ -5,7 +5,7 @@ owns the conversation, is the customer within their rate), but the parse does no
 on it: started at once, it runs while the read is under way, and the answer goes out one
 round trip sooner. The read runs in a task of its own and the parse in the message's own
 task, which under load finishes last and so goes on without waiting for its turn on the
-event loop once more; its time counts against the message (handoff/metrics ``note_parse``).
+event loop once more; its time counts against the message (``note_parse``, nlu/rasa/timing.py).
 
 A worker remembers, per chat, whether the bot answered its last message, and parses early
 only where it did (or the chat is new to it): a message for a person's thread is not
