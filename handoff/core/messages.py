@@ -9,6 +9,7 @@ Tandem keys the customer by (handoff/core/addresses.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from handoff.core.addresses import chat_key
 from handoff.core.media import Attachment, SharedFile
@@ -28,7 +29,7 @@ class CustomerMessage:
     media: str | None = None  # "photo", "document", "voice": the text is then the caption
     attachment: Attachment | None = None  # the file itself, when media is set
 
-    @property
+    @cached_property  # read often while the message is handled; made (and checked) once
     def chat_id(self) -> str:
         return chat_key(self.channel, self.sender_id)
 
@@ -42,7 +43,7 @@ class CustomerEdit:
     text: str  # the new text, or the new caption of a file
     first_name: str
 
-    @property
+    @cached_property  # read often while the message is handled; made (and checked) once
     def chat_id(self) -> str:
         return chat_key(self.channel, self.sender_id)
 
