@@ -1,6 +1,6 @@
 """The load benchmark's arithmetic and its table: percentiles of samples, quantiles of
 Prometheus histograms (as ``histogram_quantile`` computes them), and the rows of figures
-with their targets. The helpers are pure, tested in tests/unit/test_load_report.py.
+with their targets. The helpers are pure, tested in tests/unit/benchmarks/test_load_report.py.
 """
 
 from __future__ import annotations
