@@ -1,4 +1,10 @@
-"""Run any ASGI app with uvicorn inside the current event loop (tests, the playground)."""
+"""Run any ASGI app with uvicorn inside the current event loop (the worker, tests, the
+playground).
+
+A client's address comes from ``X-Forwarded-For`` only when the direct peer is one of
+``forwarded_allow_ips`` (uvicorn's meaning: addresses, networks, or ``*``); by default
+no peer is trusted, so no client can choose the address the dashboard limits and audits.
+"""
 
 from __future__ import annotations
 
@@ -42,12 +48,15 @@ async def serve_app(
     lifespan: Literal["auto", "on", "off"] = "on",
     graceful_shutdown_timeout: int = 5,
     ws: Literal["none", "auto", "websockets-sansio", "wsproto"] = "none",
+    forwarded_allow_ips: str | None = None,
 ) -> AsyncIterator[str]:
     """Serves `app` until the block exits; yields its base URL, e.g. "http://127.0.0.1:54321".
 
     The socket is bound before uvicorn starts, so port 0 picks a free port that is known here.
     On exit, requests still running get `graceful_shutdown_timeout` seconds before cancellation.
     WebSockets are off by default (uvicorn's legacy websockets backend warns on import).
+    `forwarded_allow_ips`: the proxies whose X-Forwarded-For/-Proto are believed (None: none;
+    uvicorn's own default, and its FORWARDED_ALLOW_IPS variable, would trust 127.0.0.1).
     """
     sock = _bind(host, port)
     config = uvicorn.Config(
@@ -56,6 +65,8 @@ async def serve_app(
         access_log=False,
         lifespan=lifespan,
         ws=ws,
+        proxy_headers=bool(forwarded_allow_ips),
+        forwarded_allow_ips=forwarded_allow_ips or "",
         timeout_graceful_shutdown=graceful_shutdown_timeout,
     )
     server = _EmbeddedServer(config)

@@ -6,6 +6,7 @@ variable and says what it expects (see ``load_settings``).
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from enum import StrEnum
 from pathlib import Path
@@ -67,6 +68,15 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: Annotated[int, Field(ge=0, le=65535)] = 8080
     playground_port: Annotated[int, Field(ge=0, le=65535)] = 8000
+    # Proxies whose X-Forwarded-For/-Proto are believed (bot/serve.py), as uvicorn's
+    # FORWARDED_ALLOW_IPS: addresses or networks, comma-separated, or *; unset: none.
+    forwarded_allow_ips: str | None = None
+    # /metrics (bot/http_app.py): with METRICS_TOKEN, only with "Authorization: Bearer
+    # <token>"; with METRICS_PORT, on its own listener at METRICS_HOST (not the main one);
+    # with neither, only when HTTP_HOST is a loopback address and not through a proxy.
+    metrics_token: SecretStr | None = None
+    metrics_host: str = "127.0.0.1"
+    metrics_port: Annotated[int, Field(ge=0, le=65535)] | None = None
 
     data_dir: Path = PROJECT_ROOT / "data"
     state_dir: Path = PROJECT_ROOT / ".tandem"
@@ -84,6 +94,10 @@ class Settings(BaseSettings):
     retention_days: Annotated[int, Field(ge=1)] = 365
     # Where supervisors open the dashboard (links in Slack alerts); unset: the worker's address.
     review_base_url: AnyHttpUrl | None = None
+    # A supervisor's session ends after this long without a request, or this long after
+    # sign-in, whichever comes first (handoff/storage/records/review_sessions.py).
+    review_session_idle_minutes: Annotated[float, Field(gt=0)] = 30.0
+    review_session_max_hours: Annotated[float, Field(gt=0)] = 8.0
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -140,6 +154,27 @@ class Settings(BaseSettings):
             raise ValueError("expected a URL such as redis://localhost:6379/0")
         return value
 
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _forwarded_allow_ips_shape(cls, value: str | None) -> str | None:
+        if value is None or value.strip() == "*":
+            return value
+        for entry in (part.strip() for part in value.split(",")):
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"expected addresses or networks separated by commas, or * (not {entry!r})"
+                ) from None
+        return value
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _metrics_token_long(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("expected at least 16 characters (e.g. `openssl rand -hex 24`)")
+        return value
+
     @field_validator("review_users")
     @classmethod
     def _review_users_shape(cls, value: str | None) -> str | None:
@@ -194,6 +229,8 @@ class Settings(BaseSettings):
             users=self.review_users,
             secret=secret.get_secret_value() if secret else None,
             playground=self.playground,
+            session_idle=self.review_session_idle_minutes * 60,
+            session_lifetime=self.review_session_max_hours * 3600,
         )
 
 

@@ -12,7 +12,7 @@ from contextlib import AsyncExitStack
 
 from bot.channels import ChannelWiring, connect_all, customer_channels
 from bot.endpoints import Endpoints
-from bot.http_app import build_http_app
+from bot.http_app import MetricsAccess, build_http_app, build_metrics_app, loopback
 from bot.readiness import Readiness
 from bot.serve import serve_app
 from bot.settings import Settings
@@ -46,13 +46,14 @@ class Worker:
         self.endpoints = endpoints
         self.clock = clock
         self.http_url = ""
+        self.metrics_url = ""  # METRICS_PORT's listener, when set
         self.channels: list[ChannelWiring] = []
         self.store: ConversationStore | None = None
         # The playground's made-up supervisor login (name, password), printed at start.
         self.review_login: tuple[str, str] | None = None
         self.timers: TimerLoop | None = None
         self.queues: Queues | None = None
-        self.metrics = Metrics()  # this worker's own registry, served at /metrics
+        self.metrics = Metrics()  # this worker's own registry, served at /metrics (see below)
         self._stack = AsyncExitStack()
 
     async def start(self) -> None:
@@ -110,14 +111,28 @@ class Worker:
         await stack.enter_async_context(retention_running(store, s.retention_days, self.clock))
         webhooks = {c.label: c.http_endpoint for c in channels if c.http_endpoint is not None}
         running = {c.label: _running(c) for c in channels}
+        token = s.metrics_token.get_secret_value() if s.metrics_token else None
+        own_port = s.metrics_port
         http = build_http_app(
             events.route() if e.slack_app_token is None else None,
             Readiness(store, nlu, slack.readiness(), running),
             review=review,
             webhooks=webhooks,
             metrics=metrics,
+            metrics_access=MetricsAccess(token, open=own_port is None and loopback(s.http_host)),
         )
-        self.http_url = await stack.enter_async_context(serve_app(http, s.http_host, s.http_port))
+        self.http_url = await stack.enter_async_context(
+            serve_app(http, s.http_host, s.http_port, forwarded_allow_ips=s.forwarded_allow_ips)
+        )
+        if own_port is not None:  # /metrics on its own listener, off the public one
+            self.metrics_url = await stack.enter_async_context(
+                serve_app(
+                    build_metrics_app(metrics, MetricsAccess(token, open=True)),
+                    s.metrics_host,
+                    own_port,
+                    forwarded_allow_ips=s.forwarded_allow_ips,
+                )
+            )
         if e.slack_app_token is not None:
             await events.open_socket(stack, e.slack_app_token)
 

@@ -1,7 +1,8 @@
-"""The employees' side: thread replies, and the Take over / Back to bot / Resolve buttons.
+"""The employees' side: thread replies, and the Take over / Pass / Back to bot / Resolve buttons.
 
 Each action runs under the chat's lock, so a claim is atomic across workers and
-the ownership check happens at the moment a reply is sent.
+the ownership check happens at the moment a reply is sent. Who may act is the staff
+rule's (handoff/core/staff.py): a refusal is audited and told to the person privately.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from handoff.core.media import files_detail
 from handoff.core.messages import EmployeeMessage
 from handoff.core.ports import Signature
+from handoff.core.staff import Act
 from handoff.core.state import (
     AlreadyOwned,
     Conversation,
@@ -21,7 +23,6 @@ from handoff.core.state import (
     Transition,
     claim,
     hand_back,
-    may_reply,
     resolve,
 )
 from handoff.flows.cards import build_card
@@ -31,6 +32,7 @@ from handoff.flows.media import OwnerFiles
 from handoff.flows.meeting import farewell, remember_helper, send_intro
 from handoff.flows.offers import Offers
 from handoff.flows.ratings import ask_for_rating
+from handoff.flows.staff import StaffCheck
 from nlu.facts.directory import Employee
 
 log = logging.getLogger(__name__)
@@ -43,7 +45,8 @@ class DeskFlow:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.files = OwnerFiles(ctx)  # the owner's files reach the customer (media_flow)
-        self.guard = GuardFlow(ctx, self._deliver)  # the reply-quality check (guard_flow)
+        self.staff = StaffCheck(ctx)  # who may do what (handoff/core/staff.py)
+        self.guard = GuardFlow(ctx, self._deliver, self.staff)  # the reply check (guard_flow)
 
     async def on_thread_message(self, msg: EmployeeMessage) -> None:
         ctx = self.ctx
@@ -53,14 +56,14 @@ class DeskFlow:
             employee = ctx.employees.by_slack_id(msg.user)
             if msg.text.strip().lower().startswith(NOTE_PREFIX):
                 await self._note(conv, msg, "marked as a note")
-            elif employee is not None and may_reply(conv, msg.user) and msg.files:
+            elif refused := await self.staff.refusal(Act.REPLY, msg.user, conv):
+                why = "not the owner" if refused.reason == "not_owner" else refused.reason
+                await self._note(conv, msg, why)
+                await ctx.desk.tell_employee(msg.thread, msg.user, refused.text)
+            elif employee is not None and msg.files:
                 await self.files.deliver(conv, msg, employee)
-            elif employee is not None and may_reply(conv, msg.user):
-                if not await self.guard.screen(conv, msg, employee):  # held: Send anyway/Edit
-                    await self._deliver(conv, msg, employee)
-            else:
-                await self._note(conv, msg, "not the owner")
-                await ctx.desk.tell_employee(msg.thread, msg.user, self._why_internal(conv))
+            elif employee is not None and not await self.guard.screen(conv, msg, employee):
+                await self._deliver(conv, msg, employee)  # (a held reply waits: Send anyway/Edit)
             await ctx.store.mark_seen("slack", msg.event_id, chat_id=conv.chat_id)
 
     async def _deliver(self, conv: Conversation, msg: EmployeeMessage, employee: Employee) -> None:
@@ -86,39 +89,26 @@ class DeskFlow:
             ),
         )
 
-    def _why_internal(self, conv: Conversation) -> str:
-        if conv.owner:
-            owner = self._name(conv.owner)
-            return (
-                f"{owner} has this conversation, so your reply stayed internal. "
-                "Ask them to pass it to you if you should take over."
-            )
-        return (
-            "Your reply stayed internal: nobody has taken this conversation yet. "
-            "Click *Take over* on the card above to reply to the customer."
-        )
-
     def _name(self, slack_user: str) -> str:
-        employee = self.ctx.employees.by_slack_id(slack_user)
-        return employee.name if employee else f"<@{slack_user}>"
+        return self.staff.name(slack_user)
 
     async def take_over(self, thread: ThreadRef, user: str) -> str | None:
         """Claim the conversation; returns the private answer for the clicker, if any."""
         employee = self.ctx.employees.by_slack_id(user)
-        if employee is None:
-            return "Only employees in the Tandem directory can take over conversations."
 
         async def transition(conv: Conversation) -> Transition:
             return claim(conv, employee=user, now=self.ctx.now())
 
         async def after(before: Conversation, conv: Conversation) -> None:
             ctx = self.ctx
+            assert employee is not None  # the staff check lets only listed employees act
             await ctx.store.adjust_open(user, +1)
             await remember_helper(ctx, conv.chat_id, employee)
             await send_intro(ctx, conv.chat_id, employee, self._intro(conv, employee))
             await ctx.desk.post_status(thread, f"{employee.name} took over the conversation.")
 
-        return await self._act(thread, transition, after, "You already have this conversation.")
+        unchanged = "You already have this conversation."
+        return await self._act(thread, user, Act.TAKE_OVER, transition, after, unchanged)
 
     def _intro(self, conv: Conversation, employee: Employee) -> str:
         store = self.ctx.stores.get(employee.store).name
@@ -133,7 +123,8 @@ class DeskFlow:
             await self._release(before, resolved=False)
             await self.ctx.desk.post_status(thread, f"{self._name(user)} handed back to the bot.")
 
-        return await self._act(thread, transition, after, "The bot already has this conversation.")
+        unchanged = "The bot already has this conversation."
+        return await self._act(thread, user, Act.BACK_TO_BOT, transition, after, unchanged)
 
     async def resolve(self, thread: ThreadRef, user: str) -> str | None:
         async def transition(conv: Conversation) -> Transition:
@@ -146,7 +137,17 @@ class DeskFlow:
                 thread, f"{self._name(user)} resolved the conversation."
             )
 
-        return await self._act(thread, transition, after, "This conversation is already resolved.")
+        unchanged = "This conversation is already resolved."
+        return await self._act(thread, user, Act.RESOLVE, transition, after, unchanged)
+
+    async def pass_on(self, thread: ThreadRef, user: str) -> str | None:
+        """The Pass button: the staff rule first, then the ladder's next rung (offers.py)."""
+        conv = await self.ctx.store.for_thread(thread)
+        if conv is None:
+            return UNTRACKED
+        if refused := await self.staff.refusal(Act.HAND_ON, user, conv):
+            return refused.text
+        return await Offers(self.ctx).pass_on(thread, user)  # checked again under the lock
 
     async def _release(self, before: Conversation, *, resolved: bool) -> None:
         """Tell the customer who left (if anyone had joined); the helper's load drops by one
@@ -162,6 +163,8 @@ class DeskFlow:
     async def _act(
         self,
         thread: ThreadRef,
+        user: str,
+        act: Act,
         transition: Callable[[Conversation], Awaitable[Transition]],
         after: Callable[[Conversation, Conversation], Awaitable[None]],
         unchanged: str,
@@ -170,6 +173,8 @@ class DeskFlow:
         async with ctx.store.locked_thread(thread) as conv:
             if conv is None:
                 return UNTRACKED
+            if refused := await self.staff.refusal(act, user, conv):
+                return refused.text
             try:
                 result = await transition(conv)
             except AlreadyOwned as exc:

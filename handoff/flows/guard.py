@@ -3,7 +3,9 @@
 A clean reply costs no extra round trip: the check is pure, and the customer's mood is
 looked up only for an empty or one-word reply. A held reply waits in Redis, with a TTL
 (handoff/storage/live/guard_holds.py); the id travels in the buttons' value. Every outcome is
-a ``guard`` event in the transcript, for supervisors.
+a ``guard`` event in the transcript, for supervisors. Only the reply's author, still in
+the directory, may press Send anyway or Edit (the staff rule, handoff/core/staff.py); Send
+anyway delivers only while they own the conversation.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from typing import Any
 
 from handoff.core.messages import EmployeeMessage
 from handoff.core.ports import Choice
+from handoff.core.staff import NOT_AUTHOR, Act
 from handoff.core.state import Conversation, Event, ThreadRef, may_reply
 from handoff.flows.context import Context
+from handoff.flows.staff import StaffCheck
 from handoff.guard.check import Finding, ReplyGuard, describe
 from handoff.guard.words import Lexicon
 from handoff.storage.live.guard_holds import GuardHolds
@@ -33,7 +37,7 @@ UPSET_REASONS = frozenset({"emotional", "sensitive"})
 _MOOD_EVENTS = 30  # how far back the transcript is read for the customer's last sentiment
 
 EXPIRED = "This held reply has expired or was already handled. Post it again if it still matters."
-NOT_YOURS = "Only the person who wrote this reply can send or drop it."
+NOT_YOURS = NOT_AUTHOR
 
 Deliver = Callable[[Conversation, "EmployeeMessage", Employee], Awaitable[None]]
 
@@ -52,9 +56,10 @@ class Held:
 
 
 class GuardFlow:
-    def __init__(self, ctx: Context, deliver: Deliver) -> None:
+    def __init__(self, ctx: Context, deliver: Deliver, staff: StaffCheck | None = None) -> None:
         self.ctx = ctx
         self.deliver = deliver
+        self.staff = staff or StaffCheck(ctx)
         self.guard = ReplyGuard(Lexicon.from_dir(ctx.employees.source.parent))
         self.holds = GuardHolds(ctx.store)
 
@@ -105,8 +110,8 @@ class GuardFlow:
         held = await self._peek(hold_id)
         if held is None:
             return await self._answered(hold_id)
-        if held.user != user:
-            return NOT_YOURS
+        if refused := await self.staff.refusal(Act.SEND_HELD, user, author=held.user):
+            return refused.text
         ctx = self.ctx
         async with ctx.store.chat_lock(held.chat_id):
             if not await self.holds.take(hold_id):
@@ -126,8 +131,8 @@ class GuardFlow:
         held = await self._peek(hold_id)
         if held is None:
             return await self._answered(hold_id)
-        if held.user != user:
-            return NOT_YOURS
+        if refused := await self.staff.refusal(Act.DROP_HELD, user, author=held.user):
+            return refused.text
         async with self.ctx.store.chat_lock(held.chat_id):
             if not await self.holds.take(hold_id):
                 return await self._answered(hold_id)

@@ -6,6 +6,11 @@ invites a review and a word to a friend; 1-2 pings the store's supervisor in the
 conversation's Slack thread with the transcript link and reopens nothing: the customer
 is told to just write if they still need help.
 
+Callback data is the customer's to forge. A press counts only from the conversation's own
+customer, once it was resolved (a resolve asks for the rating, so its ``resolve`` event is
+the record that it was asked), and only once; anything else gets a short answer and a log
+line (the conversation id and why, nothing the customer wrote) and is not counted.
+
 Comments: the "Add a comment" button arms capture of the customer's next text message
 for ten minutes (one Redis key with a TTL, handoff/storage/live/rating_comments.py). Only a
 message the customer chose to send as a comment is taken out of triage; anything else
@@ -19,7 +24,7 @@ from dataclasses import dataclass
 
 from handoff.core.messages import CustomerMessage
 from handoff.core.ports import ButtonRow
-from handoff.core.state import Conversation, Event
+from handoff.core.state import Conversation, Event, Status
 from handoff.errors import SlackUnavailable
 from handoff.flows.context import Context
 from handoff.storage.live.rating_comments import CommentCaptures
@@ -29,6 +34,7 @@ from handoff.texts.ratings import (
     COMMENT_THANKS,
     COMMENT_WINDOW_SECONDS,
     NOT_ON_FILE,
+    NOT_RATEABLE,
     RATE_FIRST,
     RatingPress,
     comment_button,
@@ -74,9 +80,12 @@ class RatingFlow:
         async with ctx.store.chat_lock(chat_id):
             conv = await self._own(chat_id, press.conversation_id)
             if conv is None:
-                return Outcome(False, NOT_ON_FILE)
-            if await self._has(conv.id, "rating"):
+                return _refused(press, "not this customer's", NOT_ON_FILE)
+            kinds = {e.kind for e in await ctx.store.transcript(conv.id)}
+            if "rating" in kinds:
                 return Outcome(False, ALREADY_RATED)
+            if conv.status is not Status.RESOLVED or "resolve" not in kinds:
+                return _refused(press, "not asked", NOT_RATEABLE)
             detail = {"rating": press.score, "score": press.score}
             await ctx.store.append(conv.id, Event("rating", ctx.now(), "customer", detail=detail))
             profile = await ctx.store.customer(chat_id)
@@ -182,6 +191,12 @@ class RatingFlow:
 
     async def _has(self, conv_id: str, kind: str) -> bool:
         return any(e.kind == kind for e in await self.ctx.store.transcript(conv_id))
+
+
+def _refused(press: RatingPress, why: str, notice: str) -> Outcome:
+    """A press that does not count: logged (never the chat), answered, not recorded."""
+    log.warning("rating refused", extra={"conv_id": press.conversation_id[:40], "why": why})
+    return Outcome(False, notice)
 
 
 def _name(profile: dict[str, str]) -> str:

@@ -15,7 +15,7 @@ from handoff.review.views.auth import AuthViews
 from handoff.review.views.conversation import ConversationViews
 from handoff.review.views.listing import ListViews
 from handoff.review.views.reports import ReportViews
-from handoff.review.web import HERE, ReviewConfig, SecurityHeaders, Site
+from handoff.review.web import HERE, ReviewConfig, SecurityHeaders, SessionLoader, Site
 
 STYLES = ("review.css", "print.css")
 HEADINGS = {
@@ -48,7 +48,7 @@ def build_review_app(config: ReviewConfig) -> Starlette:
 
     return Starlette(
         routes=routes,
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[Middleware(SecurityHeaders), Middleware(SessionLoader, site=site)],
         exception_handlers={HTTPException: error},
     )
 

@@ -18,3 +18,5 @@ class ReviewSettings:
     users: str | None = None  # REVIEW_USERS, as given (handoff/review/accounts.py)
     secret: str | None = field(default=None, repr=False)  # REVIEW_SECRET
     playground: bool = False  # no tokens: a made-up demo login when there are no accounts
+    session_idle: float = 30 * 60  # seconds without a request that end a session
+    session_lifetime: float = 8 * 3600  # seconds after sign-in that end it in any case

@@ -1,7 +1,10 @@
-"""Signed session cookies (itsdangerous) with a CSRF token per session.
+"""Session cookies (signed, itsdangerous) over server-side sessions, with a CSRF token each.
 
-The cookie is Secure, HttpOnly and SameSite=Lax and holds only the supervisor's name
-and the CSRF token; it expires after a working day.
+Before sign-in the cookie holds only a CSRF token for the sign-in form. After it, the
+cookie holds only a session id; the session (who, its CSRF token, when) lives in Redis
+(handoff/storage/records/review_sessions.py), so signing out, "sign out everywhere",
+the idle timeout, the maximum lifetime and removing a supervisor from ``REVIEW_USERS``
+end it at once. The cookie is Secure, HttpOnly and SameSite=Lax.
 """
 
 from __future__ import annotations
@@ -13,17 +16,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
+from handoff.storage.records.review_sessions import SessionStore
+
 COOKIE = "tandem_review"
-MAX_AGE = 8 * 3600
 
 
 @dataclass(frozen=True)
 class Session:
     user: str | None
     csrf: str
+    sid: str | None = None  # the server-side session's id, once signed in
 
     @classmethod
     def fresh(cls, user: str | None = None) -> Session:
@@ -33,40 +38,66 @@ class Session:
         return isinstance(token, str) and hmac.compare_digest(token.encode(), self.csrf.encode())
 
 
-class Sessions:
-    def __init__(self, secret: str, *, secure: bool = True, path: str = "/") -> None:
+class CookieCodec:
+    """The cookie's signed payload: ``{"s": session id}`` or ``{"c": sign-in CSRF token}``."""
+
+    def __init__(self, secret: str, max_age: int) -> None:
         self.serializer = URLSafeTimedSerializer(secret, salt="tandem-review-session")
-        self.secure = secure
-        self.path = path
+        self.max_age = max_age
 
-    def load(self, request: Request) -> Session | None:
-        raw = request.cookies.get(COOKIE)
+    def loads(self, raw: str | None) -> dict[str, str]:
         if not raw:
-            return None
+            return {}
         try:
-            data = self.serializer.loads(raw, max_age=MAX_AGE)
+            data = self.serializer.loads(raw, max_age=self.max_age)
         except BadSignature:
-            return None
-        if not isinstance(data, dict) or not isinstance(data.get("c"), str):
-            return None
-        user = data.get("u")
-        return Session(user if isinstance(user, str) else None, data["c"])
+            return {}
+        if not isinstance(data, dict):
+            return {}
+        return {k: v for k, v in data.items() if k in ("s", "c") and isinstance(v, str)}
 
-    def store(self, response: Response, session: Session) -> None:
+    def dumps(self, session: Session) -> str:
+        return self.serializer.dumps({"s": session.sid} if session.sid else {"c": session.csrf})
+
+
+class Sessions:
+    def __init__(self, secret: str, store: SessionStore, *, secure: bool = True) -> None:
+        self.store = store
+        self.codec = CookieCodec(secret, int(store.lifetime))
+        self.secure = secure
+
+    async def load(self, request: HTTPConnection) -> Session | None:
+        data = self.codec.loads(request.cookies.get(COOKIE))
+        if "s" in data:
+            stored = await self.store.load(data["s"])
+            return Session(stored.user, stored.csrf, stored.sid) if stored else None
+        return Session(None, data["c"]) if "c" in data else None
+
+    async def sign_in(self, user: str) -> Session:
+        """A new session, with a new id and CSRF token (the sign-in form's are dropped)."""
+        stored = await self.store.create(user, secrets.token_urlsafe(32))
+        return Session(user, stored.csrf, stored.sid)
+
+    async def sign_out(self, session: Session) -> None:
+        if session.sid and session.user:
+            await self.store.revoke(session.sid, session.user)
+
+    async def sign_out_everywhere(self, user: str) -> int:
+        return await self.store.revoke_user(user)
+
+    def store_cookie(self, response: Response, session: Session) -> None:
         response.set_cookie(
             COOKIE,
-            self.serializer.dumps({"u": session.user, "c": session.csrf}),
-            max_age=MAX_AGE,
-            path=self.path,
+            self.codec.dumps(session),
+            max_age=self.codec.max_age,
+            path="/",
             secure=self.secure,
             httponly=True,
             samesite="lax",
         )
 
     def clear(self, response: Response) -> None:
-        response.delete_cookie(
-            COOKIE, path=self.path, secure=self.secure, httponly=True, samesite="lax"
-        )
+        response.delete_cookie(COOKIE, path="/", secure=self.secure, httponly=True, samesite="lax")
 
 
 def load_secret(configured: str | None, state_dir: Path) -> str:

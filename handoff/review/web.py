@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,16 +19,20 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from handoff.review import formatting
 from handoff.review.accounts import Accounts
 from handoff.review.query import ConversationQuery
-from handoff.review.ratelimit import LoginLimiter
 from handoff.review.session import Session, Sessions
 from handoff.review.training import TrainingList
 from handoff.storage.keys import Keys
 from handoff.storage.records.audit import AuditLog
+from handoff.storage.records.login_backoff import LoginBackoff
+from handoff.storage.records.review_sessions import IDLE_SECONDS, LIFETIME_SECONDS, SessionStore
 from handoff.storage.store import ConversationStore
+from handoff.texts.bidi import visible
 from nlu.facts.directory import EmployeeDirectory
 from nlu.facts.stores import StoreDirectory
 
 HERE = Path(__file__).resolve().parent
+STATE = "review_session"
+log = logging.getLogger(__name__)
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
@@ -44,6 +49,8 @@ class ReviewConfig:
     intents: tuple[str, ...] = ()
     clock: Callable[[], float] = time.time
     secure_cookies: bool = True
+    session_idle: float = IDLE_SECONDS  # REVIEW_SESSION_IDLE_MINUTES
+    session_lifetime: float = LIFETIME_SECONDS  # REVIEW_SESSION_MAX_HOURS
     # Shown instead of the dashboard when there are no accounts.
     disabled: str = "Set REVIEW_USERS to enable the review dashboard (see `tandem hash-password`)."
     extra: dict[str, Any] = field(default_factory=dict)
@@ -56,9 +63,19 @@ class Site:
         self.redis = config.store.redis
         self.keys = Keys(config.store.prefix)
         self.tz = config.stores.tz
-        self.sessions = Sessions(config.secret, secure=config.secure_cookies)
+        self.sessions = Sessions(
+            config.secret,
+            SessionStore(
+                self.redis,
+                self.keys,
+                idle=config.session_idle,
+                lifetime=config.session_lifetime,
+                clock=config.clock,
+            ),
+            secure=config.secure_cookies,
+        )
         self.audit = AuditLog(self.redis, prefix=config.store.prefix, clock=config.clock)
-        self.limiter = LoginLimiter(self.redis, self.keys)
+        self.limiter = LoginBackoff(self.redis, self.keys, clock=config.clock)
         self.query = ConversationQuery(self.redis, self.keys, self.tz)
         self.training = TrainingList(self.redis, self.keys)
         self.env = jinja2.Environment(
@@ -76,6 +93,7 @@ class Site:
             person=self.person,
             pairs=lambda items: [(str(i), str(i).replace("_", " ")) for i in items],
             store_name=self.store_name,
+            visible=visible,  # people's words: invisible format characters as marks
         )
 
     def person(self, who: str | None) -> str:
@@ -110,8 +128,13 @@ class Site:
         )
         return HTMLResponse(html, status_code=status)
 
+    def loaded(self, request: Request) -> Session | None:
+        """The request's session, as SessionLoader found it (signed in or not)."""
+        session = request.scope.get("state", {}).get(STATE)
+        return session if isinstance(session, Session) else None
+
     def signed_in(self, request: Request) -> Session | None:
-        session = self.sessions.load(request)
+        session = self.loaded(request)
         if session is None or session.user not in self.config.accounts.hashes:
             return None
         return session
@@ -122,10 +145,37 @@ class Site:
     async def checked_form(self, request: Request) -> tuple[Session, FormData]:
         """The posted form, only with the session's CSRF token (else 403)."""
         form = await request.form()
-        session = self.sessions.load(request)
+        session = self.loaded(request)
         if session is None or not session.csrf_ok(form.get("csrf")):
             raise HTTPException(403, "The form expired or did not come from this site.")
         return session, form
+
+
+class SessionLoader:
+    """Finds each request's session in Redis once, before the page runs; a session of a
+    supervisor no longer in ``REVIEW_USERS`` is revoked, with all their others."""
+
+    def __init__(self, app: ASGIApp, site: Site) -> None:
+        self.app = app
+        self.site = site
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            site = self.site
+            session = await site.sessions.load(Request(scope))
+            user = session.user if session is not None else None
+            if user is not None and user not in site.config.accounts.hashes:
+                revoked = await site.sessions.sign_out_everywhere(user)
+                log.info("review sessions revoked", extra={"count": revoked})
+                session = None
+            scope.setdefault("state", {})[STATE] = session
+        await self.app(scope, receive, send)
+
+
+def client_address(request: Request) -> str:
+    """The client's address as the server saw it (a proxy's header only from a trusted
+    proxy: ``FORWARDED_ALLOW_IPS``, bot/serve.py)."""
+    return request.client.host if request.client else "unknown"
 
 
 def base(request: Request) -> str:

@@ -45,6 +45,8 @@ def build_review(
         secret=load_secret(settings.secret, settings.state_dir),
         intents=load_intents(settings.data_dir / "nlu.yml"),
         clock=clock,
+        session_idle=settings.session_idle,
+        session_lifetime=settings.session_lifetime,
     )
     return build_review_app(config), demo
 

@@ -24,11 +24,12 @@ from handoff.core.state import ThreadRef
 from handoff.errors import HandoffConfigError, SlackUnavailable
 from handoff.flows.desk import DeskFlow
 from handoff.flows.guard import ACTION_EDIT, ACTION_SEND_ANYWAY
-from handoff.flows.offers import Offers
 from handoff.slack.blocks import ACTION_BACK_TO_BOT, ACTION_PASS, ACTION_RESOLVE, ACTION_TAKE_OVER
 from handoff.slack.commands import TandemCommands
+from handoff.slack.gate import ReplayCheck
 from handoff.slack.guard import GuardButtons
 from handoff.slack.payloads import MalformedPayload, employee_message, thread_and_user
+from handoff.storage.live.replays import SignedRequests
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,8 @@ def build_slack_app(
         # Socket Mode has no signed HTTP requests to verify.
         request_verification_enabled=signing_secret is not None,
     )
+    # First of our middleware: a replayed signed command or click stops here (gate.py).
+    ReplayCheck(SignedRequests(flow.ctx.store)).register(app)
     SlackListeners(flow).register(app)
     return app
 
@@ -123,8 +126,7 @@ class SlackListeners:
 
     async def pass_on(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        offers = Offers(self.flow.ctx)
-        await self._answer(client, body, await offers.pass_on(*_thread_and_user(body)))
+        await self._answer(client, body, await self.flow.pass_on(*_thread_and_user(body)))
 
     async def _answer(self, client: AsyncWebClient, body: dict[str, Any], text: str | None) -> None:
         """A private answer to the employee who clicked (e.g. "Maria has this conversation")."""

@@ -2,7 +2,9 @@
 
 Customer text is untrusted: it is shown as ``plain_text`` and escaped in the
 fallback text, so ``<!channel>`` or ``<@U…>`` from a customer can never ping
-anyone or format anything in Slack.
+anyone or format anything in Slack; and its invisible format characters (a
+right-to-left override…) are shown as marks (handoff/texts/bidi.py), so it cannot
+turn round what the employee reads.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from handoff.core.ports import Choice, HandoffCard
+from handoff.texts.bidi import visible
 from handoff.texts.desk import escape_mrkdwn
 
 Block = dict[str, Any]
@@ -38,7 +41,12 @@ MESSAGE_TEXT_LIMIT = 40_000
 
 
 def plain(text: str, limit: int = _PLAIN_LIMIT) -> Block:
-    return {"type": "plain_text", "text": _clip(text, limit) or " ", "emoji": False}
+    return {"type": "plain_text", "text": _clip(visible(text), limit) or " ", "emoji": False}
+
+
+def shown(text: str) -> str:
+    """Outside text inside mrkdwn: its format characters visible, its markup escaped."""
+    return escape_mrkdwn(visible(text))
 
 
 def _clip(text: str, limit: int) -> str:
@@ -51,7 +59,9 @@ def fit_message_text(text: str) -> str:
 
 
 def plain_sections(text: str) -> list[Block]:
-    """Long text as several plain-text sections, so the customer's words are never cut."""
+    """Long text as several plain-text sections, so the customer's words are never cut
+    (split after the marks are in, which lengthen it)."""
+    text = visible(text)
     chunks = []
     while len(text) > _PLAIN_LIMIT:
         cut = text.rfind(" ", _PLAIN_LIMIT // 2, _PLAIN_LIMIT) + 1 or _PLAIN_LIMIT
@@ -65,21 +75,21 @@ def card_text(card: HandoffCard) -> str:
     """The notification text (also what screen readers and old clients show)."""
     where = f"{card.store_name}: " if card.store_name else ""
     reason = REASON_LABELS.get(card.reason, card.reason)
-    return escape_mrkdwn(f"{where}{card.customer_name} needs a person ({reason})")
+    return shown(f"{where}{card.customer_name} needs a person ({reason})")
 
 
 def card_blocks(card: HandoffCard) -> list[Block]:
-    who = [f"*{escape_mrkdwn(card.customer_name)}*"]
+    who = [f"*{shown(card.customer_name)}*"]
     if card.store_name:
-        who.append(f"home store {escape_mrkdwn(card.store_name)}")
+        who.append(f"home store {shown(card.store_name)}")
     if card.language:
-        who.append(f"language {escape_mrkdwn(card.language)}")
+        who.append(f"language {shown(card.language)}")
     who.append(_past(card.past_conversations))
-    who.append(f"`{escape_mrkdwn(card.conversation_id)}`")  # for `/tandem note <id> …`
+    who.append(f"`{shown(card.conversation_id)}`")  # for `/tandem note <id> …`
     reason = REASON_LABELS.get(card.reason, card.reason)
-    why = f"*Why:* {escape_mrkdwn(reason)}"
+    why = f"*Why:* {shown(reason)}"
     if card.reason_detail:
-        why += f" ({escape_mrkdwn(card.reason_detail)})"
+        why += f" ({shown(card.reason_detail)})"
     blocks: list[Block] = [
         {"type": "header", "text": plain(f"{card.customer_name} needs a person", HEADER_LIMIT)},
         {"type": "section", "text": {"type": "mrkdwn", "text": " · ".join(who)}},
@@ -106,7 +116,7 @@ def _past(count: int) -> str:
 def _nlu_line(nlu: dict[str, object]) -> str:
     if not nlu.get("intent"):
         return ""
-    parts = [f"intent `{escape_mrkdwn(str(nlu['intent']))}` {float(str(nlu['confidence'])):.2f}"]
+    parts = [f"intent `{shown(str(nlu['intent']))}` {float(str(nlu['confidence'])):.2f}"]
     if "sentiment" in nlu:
         parts.append(f"sentiment {float(str(nlu['sentiment'])):+.2f}")
     return "\n" + " · ".join(parts)
@@ -166,7 +176,7 @@ def choice_blocks(text: str, choices: Sequence[Choice]) -> list[Block]:
             button["style"] = choice.style
         buttons.append(button)
     return [
-        {"type": "section", "text": {"type": "mrkdwn", "text": _clip(text, _PLAIN_LIMIT)}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": _clip(visible(text), _PLAIN_LIMIT)}},
         {"type": "actions", "elements": buttons},
     ]
 
@@ -175,5 +185,5 @@ def customer_message_blocks(customer_name: str, text: str) -> tuple[str, list[Bl
     """A customer's message in the thread: escaped fallback text and plain-text blocks.
     The blocks carry every word; the fallback (notifications) is clipped, since escaping
     can grow it fivefold past Slack's 40,000-character limit."""
-    fallback = escape_mrkdwn(_clip(f"{customer_name}: {text}", _PLAIN_LIMIT))
+    fallback = shown(_clip(f"{customer_name}: {text}", _PLAIN_LIMIT))
     return fallback, plain_sections(f"{customer_name}: {text}")

@@ -1,8 +1,8 @@
 """`/tandem` in Slack: pause and resume the bot, post store notices, add customer notes.
 
 Every answer is private to the person who typed the command. Pausing and notices are for
-supervisors and managers (data/employees.yml), notes for anyone in the directory; every
-change goes into the audit log.
+supervisors and managers (data/employees.yml), notes for anyone in the directory (the
+staff rule, handoff/core/staff.py); every change, and every refusal, goes into the audit log.
 """
 
 from __future__ import annotations
@@ -14,11 +14,13 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck
 
+from handoff.core.staff import Act
 from handoff.core.state import Event
 from handoff.errors import SlackUnavailable
 from handoff.flows.cards import build_card
 from handoff.flows.context import Context
 from handoff.flows.controls import ALL, LiveControls
+from handoff.flows.staff import StaffCheck
 from handoff.slack import command_parser as cp
 from handoff.storage.records.audit import AuditLog
 from handoff.texts.desk import escape_mrkdwn
@@ -27,7 +29,6 @@ from nlu.facts.directory import Employee
 
 log = logging.getLogger(__name__)
 
-SUPERVISOR_ROLES = frozenset({"supervisor", "manager"})
 MAX_NOTES = 20  # per customer; the oldest go first
 FollowUp = Callable[[], Awaitable[None]]
 
@@ -37,6 +38,7 @@ class TandemCommands:
         self.ctx = ctx
         self.controls = LiveControls(ctx)
         self.audit = AuditLog(ctx.store.redis, prefix=ctx.store.prefix, clock=ctx.clock)
+        self.staff = StaffCheck(ctx)
 
     async def handle(self, ack: AsyncAck, command: dict[str, Any]) -> None:
         """The bolt listener: answer within Slack's 3 seconds, then any follow-up."""
@@ -61,19 +63,19 @@ class TandemCommands:
             return str(exc), None
         if isinstance(command, cp.Help):
             return cp.HELP, None
+        everyone = isinstance(command, cp.AddNote | cp.ListNotices)
+        if refused := await self.staff.refusal(Act.COMMAND if everyone else Act.SUPERVISE, user):
+            employee = ctx.employees.by_slack_id(user)
+            if employee is None:
+                return refused.text, None
+            boss = ctx.employees.supervisor(employee.store).name
+            return f"{refused.text} Ask {boss} if something needs to change.", None
         employee = ctx.employees.by_slack_id(user)
-        if employee is None:
-            return "Only people in the Tandem employee directory can use `/tandem`.", None
+        assert employee is not None  # the staff rule lets only listed employees through
         if isinstance(command, cp.AddNote):
             return await self._note(employee, command)
         if isinstance(command, cp.ListNotices):
             return self._list(await self.controls.notices()), None
-        if employee.role not in SUPERVISOR_ROLES:
-            boss = ctx.employees.supervisor(employee.store).name
-            return (
-                "Only supervisors and managers can pause the bot or change notices. "
-                f"Ask {boss} if something needs to change."
-            ), None
         return await self._supervise(employee, command), None
 
     async def _supervise(self, employee: Employee, command: cp.Command) -> str:

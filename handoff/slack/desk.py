@@ -25,8 +25,9 @@ from handoff.slack.blocks import (
     choice_blocks,
     customer_message_blocks,
     fit_message_text,
+    shown,
 )
-from handoff.texts.desk import escape_mrkdwn
+from handoff.texts.bidi import visible
 
 POST_EVENT = "tandem_post"  # the metadata's event_type; its payload names the job
 # How far back a look for an earlier post goes, before the job's first take: clocks of
@@ -95,7 +96,9 @@ class SlackDesk:
     async def upload_file(
         self, thread: ThreadRef, data: bytes, file_name: str, comment: str
     ) -> None:
-        await slack_files.upload(self.client, thread, data, file_name, escape_mrkdwn(comment))
+        # A file's name is what the employee reads first ("invoice\u202efdp.exe").
+        name = visible(file_name)
+        await slack_files.upload(self.client, thread, data, name, shown(comment))
         self.metrics.sent("slack", "files_upload_v2")
 
     async def download_file(self, file: SharedFile) -> bytes:
@@ -106,7 +109,7 @@ class SlackDesk:
             "chat_postMessage",
             channel=thread.channel,
             thread_ts=thread.ts,
-            text=escape_mrkdwn(text),
+            text=shown(text),
             metadata=post_metadata(mark),
         )
 
@@ -136,7 +139,7 @@ class SlackDesk:
             "chat_postMessage",
             channel=thread.channel,
             thread_ts=thread.ts,
-            text=f"{pings} {escape_mrkdwn(text)}".strip(),
+            text=f"{pings} {shown(text)}".strip(),
             metadata=post_metadata(mark),
         )
 
@@ -174,7 +177,8 @@ class SlackDesk:
 
     async def _call(self, method: str, **kwargs: object) -> None:
         if isinstance(text := kwargs.get("text"), str):  # e.g. a status quoting huge words
-            kwargs["text"] = fit_message_text(text)
+            # Private answers quote people's words too: their format characters shown.
+            kwargs["text"] = fit_message_text(visible(text))
         try:
             await getattr(self.client, method)(**kwargs)
         except (SlackApiError, SlackClientError) as exc:

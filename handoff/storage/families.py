@@ -78,9 +78,19 @@ LAST_ACTIVITY = Family("last_activity", GLOBAL, "idx:last", "ids by last activit
 REASONS = Family("reasons", GLOBAL, "idx:reasons", "every handoff reason seen (the filter)")
 AUDIT = Family("audit", GLOBAL, "audit", "the audit log, an append-only stream")
 TRAINING = Family("training", GLOBAL, "review:training", "answers marked wrong (hash)")
-ATTEMPTS = Family(
-    "attempts", GLOBAL, "rl:{kind}:{value}", "failed review logins (review/ratelimit.py)",
-    {"kind": ("ip", "user"), "value": ANY},
+LOGIN_BACKOFF = Family(
+    "login_backoff", GLOBAL, "review:backoff:{digest}",
+    "one account's sign-ins from one address, and its back-off (records/login_backoff.py)",
+)  # fmt: skip
+REVIEW_SESSION = Family(
+    "review_session", GLOBAL, "review:session:{digest}", "a supervisor's signed-in session (hash)"
+)
+REVIEW_USER_SESSIONS = Family(
+    "review_user_sessions", GLOBAL, "review:sessions:{user}", "a supervisor's sessions (set)"
+)
+FAILED_LOGINS = Family(
+    "failed_logins", GLOBAL, "audit:failed:{day}", "failed sign-ins per address and hour (hash)",
+    {"day": NUMBER},
 )  # fmt: skip
 SCRATCH = Family("scratch", GLOBAL, "tmp:q:{token}", "a search's intersection, for seconds")
 SCRATCH_WORDS = Family("scratch_words", GLOBAL, "tmp:q:{token}:words", "a search's word matches")
@@ -92,6 +102,9 @@ RESPONSE = Family("response", GLOBAL, "response:{store_id}", "a store's latest r
 TIMERS = Family("timers", GLOBAL, "timers", "timers by due time (queues/timers.py)")
 HELD = Family("held", GLOBAL, "guard:held:{hold_id}", "a reply the guard holds back")
 HELD_ANSWER = Family("held_answer", GLOBAL, "guard:answered:{hold_id}", "a hold's first answer")
+SIGNED = Family(
+    "signed", GLOBAL, "slack:signed:{digest}", "a signed Slack request seen (replays, TTL)"
+)
 
 # The inbox's and the outbox's lanes (handoff/queues/lanes.py), by their part after the
 # queue's name.
@@ -128,8 +141,10 @@ FAMILIES: tuple[Family, ...] = (
     CHAT_LOCK,
     *(CONV, LOG, SUMMARY, THREAD),
     *(CONVS, SEQUENCE, OPEN, SHARED_TEXT, INDEX, WORD, OLD_WORD, WORD_LAYOUT, LAST_ACTIVITY),
-    *(REASONS, AUDIT, TRAINING, ATTEMPTS, SCRATCH, SCRATCH_WORDS, RETENTION_LOCK),
+    *(REASONS, AUDIT, TRAINING, SCRATCH, SCRATCH_WORDS, RETENTION_LOCK),
+    *(LOGIN_BACKOFF, REVIEW_SESSION, REVIEW_USER_SESSIONS, FAILED_LOGINS),
     *(PAUSE, NOTICES, NOTICE_SEQ, RESPONSE, TIMERS, HELD, HELD_ANSWER),
+    SIGNED,
     *QUEUE_PARTS.values(),
 )
 check(FAMILIES)

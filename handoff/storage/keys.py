@@ -12,7 +12,6 @@ from handoff.core.addresses import channel_of
 from handoff.core.state import ThreadRef
 from handoff.storage.connection.redis_url import KEY_PREFIX
 from handoff.storage.families import (
-    ATTEMPTS,
     AUDIT,
     BY_CHAT,
     CHAT,
@@ -22,6 +21,7 @@ from handoff.storage.families import (
     CONVS,
     CURRENT,
     CUSTOMER,
+    FAILED_LOGINS,
     FAMILIES,
     FLOOD,
     HELD,
@@ -29,6 +29,7 @@ from handoff.storage.families import (
     INDEX,
     LAST_ACTIVITY,
     LOG,
+    LOGIN_BACKOFF,
     MESSAGE_MAP,
     NOTICE_SEQ,
     NOTICES,
@@ -41,11 +42,14 @@ from handoff.storage.families import (
     REASONS,
     RESPONSE,
     RETENTION_LOCK,
+    REVIEW_SESSION,
+    REVIEW_USER_SESSIONS,
     SCRATCH,
     SCRATCH_WORDS,
     SEEN,
     SEQUENCE,
     SHARED_TEXT,
+    SIGNED,
     SUMMARY,
     THREAD,
     TIMERS,
@@ -158,8 +162,17 @@ class Keys:
     def training(self) -> str:
         return TRAINING.key(self.prefix)
 
-    def attempts(self, kind: str, value: str) -> str:
-        return ATTEMPTS.key(self.prefix, kind=kind, value=value)
+    def login_backoff(self, digest: str) -> str:
+        return LOGIN_BACKOFF.key(self.prefix, digest=digest)
+
+    def review_session(self, digest: str) -> str:
+        return REVIEW_SESSION.key(self.prefix, digest=digest)
+
+    def review_user_sessions(self, user: str) -> str:
+        return REVIEW_USER_SESSIONS.key(self.prefix, user=user)
+
+    def failed_logins(self, day: int) -> str:
+        return FAILED_LOGINS.key(self.prefix, day=day)
 
     def scratch(self, token: str) -> str:
         return SCRATCH.key(self.prefix, token=token)
@@ -194,6 +207,10 @@ class Keys:
 
     def held_answer(self, hold_id: str) -> str:
         return HELD_ANSWER.key(self.prefix, hold_id=hold_id)
+
+    def signed(self, digest: str) -> str:
+        """A signed Slack request already seen (handoff/storage/live/replays.py)."""
+        return SIGNED.key(self.prefix, digest=digest)
 
     def queue(self, queue: str, part: str, *rest: str) -> str:
         """A key of a queue's lanes by its part after the queue's name (``due``, ``lane``,

@@ -93,6 +93,7 @@ ALREADY_RATED = "You have already rated this conversation. Thank you!"
 ALREADY_COMMENTED = "You have already added a comment to this rating. Thank you!"
 NOT_ON_FILE = "That conversation is no longer on file."
 RATE_FIRST = "Please choose a rating first."
+NOT_RATEABLE = "This conversation can be rated once it is finished. Thank you!"
 
 
 def staff_line(customer: str, score: int) -> str:

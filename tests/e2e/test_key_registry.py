@@ -223,7 +223,8 @@ async def test_every_key_written_is_a_registered_family_and_erasure_leaves_none_
         *("customer", "current", "by_chat", "seen", "message_map", "flood", "rating_comment"),
         *("conv", "log", "summary", "thread", "convs", "sequence", "open", "shared_text"),
         *("index", "word", "word_layout", "last_activity", "reasons", "audit", "training"),
-        *("attempts", "retention_lock", "pause", "notices", "notice_seq", "response"),
+        *("failed_logins", "review_session", "review_user_sessions", "retention_lock"),
+        *("pause", "notices", "notice_seq", "response"),
         *("timers", "held_answer", "queue_marks", "queue_posted", "queue_pace"),
     } <= keyspace.families
 

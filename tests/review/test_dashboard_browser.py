@@ -1,6 +1,7 @@
 """The review dashboard in a real (headless Debian) Chromium, served by the worker's HTTP
 app over the session's Valkey: sign in, filter, search, open a transcript whose customer
-wrote a <script>, export CSV, and a forged POST is refused."""
+wrote a <script>, export CSV, a forged POST is refused, the audit log searched (failed
+sign-ins summed apart), sign out everywhere, and the sign-in back-off."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ pytestmark = pytest.mark.e2e
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = Path("/tmp/review-conversation.png")
 METRICS_SHOT = Path("/tmp/review-metrics.png")
+AUDIT_SHOT = Path("/tmp/shots/audit.png")
+BACKOFF_SHOT = Path("/tmp/shots/login-backoff.png")
 EVIL = "<script>alert(1)</script> my order #4471 <img src=x onerror=alert(2)> never came"
 
 
@@ -158,6 +161,36 @@ async def test_supervisor_reviews_in_a_real_browser(served: str, chromium: str) 
                 f"{served}/review/c/c2/wrong", form={"index": "1", "intent": "ask_hours"}
             )
             assert forged.status == 403
+
+            # --- the audit log, searched by person and action; failed sign-ins apart -------------
+            await page.click("nav >> text=Audit log")
+            await expect(page.locator("h1")).to_have_text("Audit log")
+            await page.fill("input[name=by]", "alice")
+            await page.fill("input[name=action]", "view_transcript")
+            await page.click(".filters button[type=submit]")
+            found = page.locator("table.audit tbody tr")
+            await expect(found).to_have_count(1)
+            await expect(found).to_contain_text("view transcript")
+            await expect(found).to_contain_text("alice")
+            failed = page.locator("table.failed tbody tr")
+            await expect(failed).to_have_count(1)  # the one wrong password above
+            await expect(failed).to_contain_text("127.0.0.1")
+            AUDIT_SHOT.parent.mkdir(parents=True, exist_ok=True)
+            await page.screenshot(path=str(AUDIT_SHOT), full_page=True, animations="disabled")
+
+            # --- sign out everywhere; then wrong passwords back off ------------------------------
+            await page.click("text=Sign out everywhere")
+            await expect(page.locator("h1")).to_have_text("Supervisor sign-in")
+            await page.goto(f"{served}/review/audit")
+            await expect(page.locator("h1")).to_have_text("Supervisor sign-in")
+            for _ in range(6):
+                await page.fill("input[name=name]", "alice")
+                await page.fill("input[name=password]", "still not the password")
+                await page.click("button[type=submit]")
+            problem = page.locator(".problem")
+            await expect(problem).to_contain_text("Too many failed sign-ins for this account")
+            await expect(problem).to_contain_text("Try again in 1 minute.")
+            await page.screenshot(path=str(BACKOFF_SHOT), full_page=True, animations="disabled")
             assert dialogs == []
             assert problems == []
         finally:

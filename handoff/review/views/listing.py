@@ -1,4 +1,8 @@
-"""The conversation list (filters, search, paging) and its CSV / JSON Lines exports."""
+"""The conversation list (filters, search, paging) and its CSV / JSON Lines exports.
+
+People's words are shown with their invisible format characters as marks
+(handoff/texts/bidi.py), on the pages (the ``visible`` filter) and in the exports.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from starlette.routing import Route
 from handoff.core.summary import FLAGS
 from handoff.review.query import RATINGS, SENTIMENTS, STATUSES, BadFilter, Filters, Listed
 from handoff.review.web import Site
+from handoff.texts.bidi import visible
 
 COLUMNS = (
     "conversation", "opened", "customer", "chat_id", "store", "status", "handoff_reason",
@@ -118,7 +123,7 @@ class ListViews:
 
     def _record(self, listed: Listed) -> dict[str, Any]:
         row, site = listed.row, self.site
-        return {
+        record = {
             "conversation": row.id,
             "opened": datetime.fromtimestamp(row.opened, site.tz).isoformat(timespec="seconds"),
             "customer": listed.customer,
@@ -138,6 +143,16 @@ class ListViews:
             "bot_answers": row.bot_answers,
             "human_replies": row.human_replies,
         }
+        return {key: _visible(value) for key, value in record.items()}
+
+
+def _visible(value: Any) -> Any:
+    """A value as exported: words with their format characters as marks."""
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, list):
+        return [_visible(v) for v in value]
+    return value
 
 
 def _round(seconds: float | None) -> float | None:

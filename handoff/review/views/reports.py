@@ -1,12 +1,17 @@
-"""Metrics with bar charts, the training examples to add, and the audit log."""
+"""Metrics with bar charts, the training examples to add, and the audit log (paged,
+searchable, exported whole; failed sign-ins summed per address and hour apart)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime, timedelta
+import csv
+import io
+import json
+import re
+from collections.abc import AsyncIterator, Callable
+from datetime import date, datetime, time, timedelta
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from handoff.core.summary import Row
@@ -16,6 +21,9 @@ from handoff.review.metrics import Report, Stats, report
 from handoff.review.query import BadFilter, Filters
 from handoff.review.training import rasa_yaml
 from handoff.review.web import Site, base
+from handoff.storage.records.audit import AuditSearch
+
+STREAM_ID = re.compile(r"^[0-9]{1,20}-[0-9]{1,20}$")
 
 CHUNK = 5000
 
@@ -31,6 +39,7 @@ class ReportViews:
             Route("/training.yml", self.training_yaml, methods=["GET"]),
             Route("/training/remove", self.training_remove, methods=["POST"]),
             Route("/audit", self.audit, methods=["GET"]),
+            Route("/audit.csv", self.audit_csv, methods=["GET"]),
         ]
 
     async def rows(self, filters: Filters) -> list[Row]:
@@ -126,8 +135,68 @@ class ReportViews:
         session = site.signed_in(request)
         if session is None:
             return site.to_login(request)
-        records = await site.audit.recent(200)
-        return site.render(request, "audit.html", session=session, records=records)
+        params = request.query_params
+        problem = ""
+        try:
+            search = self._search(params.get("by", ""), params.get("action", ""),
+                                  params.get("since", ""), params.get("until", ""))  # fmt: skip
+        except ValueError:
+            search, problem = AuditSearch(), "Dates are YYYY-MM-DD."
+        before = params.get("before", "")
+        before = before if STREAM_ID.match(before) else ""
+        records, older = await site.audit.page(search, before=before or None)
+        shown = {k: params.get(k, "") for k in ("by", "action", "since", "until")}
+        return site.render(
+            request, "audit.html", session=session, records=records, older=older,
+            newest=bool(before), search=shown, problem=problem,
+            failed=await site.audit.failed_logins(),
+        )  # fmt: skip
+
+    def _search(self, by: str, action: str, since: str, until: str) -> AuditSearch:
+        """ValueError on a malformed date; days are the business's (its timezone)."""
+
+        def start(day: str, plus: int = 0) -> float | None:
+            if not day.strip():
+                return None
+            moment = datetime.combine(date.fromisoformat(day.strip()), time(), self.site.tz)
+            return (moment + timedelta(days=plus)).timestamp()
+
+        return AuditSearch(by.strip()[:64], action.strip()[:64], start(since), start(until, 1))
+
+    async def audit_csv(self, request: Request) -> Response:
+        """The whole audit log, oldest first, then the failed sign-in counts."""
+        site = self.site
+        session = site.signed_in(request)
+        if session is None:
+            return site.to_login(request)
+        await site.audit.record("export_audit", session.user or "")
+
+        async def lines() -> AsyncIterator[str]:
+            yield _csv_row(["id", "at", "by", "action", "detail"])
+            async for r in site.audit.everything():
+                detail = json.dumps(r.detail, ensure_ascii=False, sort_keys=True)
+                yield _csv_row([r.id, _iso(r.at, site), r.by, r.action, detail])
+            for f in await site.audit.failed_logins(days=400):
+                detail = json.dumps({"ip": f.ip, "count": f.count, "period": "hour"})
+                yield _csv_row(["", _iso(f.hour, site), "", "login_failed", detail])
+
+        return StreamingResponse(
+            lines(),
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": 'attachment; filename="audit.csv"'},
+        )
+
+
+def _csv_row(values: list[str]) -> str:
+    out = io.StringIO()
+    # A cell that starts like a formula is quoted as text (a spreadsheet would run it).
+    safe = ["'" + v if v[:1] in ("=", "+", "-", "@") else v for v in values]
+    csv.writer(out).writerow(safe)
+    return out.getvalue()
+
+
+def _iso(ts: float, site: Site) -> str:
+    return datetime.fromtimestamp(ts, site.tz).isoformat(timespec="seconds")
 
 
 def _text(value: object) -> str:

@@ -59,3 +59,33 @@ def test_a_relative_data_dir_is_read_as_given(
 ) -> None:
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     assert load_settings(_env_file=None).data_dir == tmp_path
+
+
+def test_forwarded_allow_ips_default_to_none_and_a_malformed_entry_is_named() -> None:
+    assert load_settings(_env_file=None).forwarded_allow_ips is None
+    given = load_settings(_env_file=None, forwarded_allow_ips="10.0.0.1, 172.30.80.0/24")
+    assert given.forwarded_allow_ips == "10.0.0.1, 172.30.80.0/24"
+    assert load_settings(_env_file=None, forwarded_allow_ips="*").forwarded_allow_ips == "*"
+    with pytest.raises(ConfigError, match=r"^FORWARDED_ALLOW_IPS: .*'proxy.local'"):
+        load_settings(_env_file=None, forwarded_allow_ips="10.0.0.1, proxy.local")
+
+
+def test_metrics_settings_and_a_short_token_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = load_settings(_env_file=None)
+    assert (settings.metrics_token, settings.metrics_port) == (None, None)
+    assert settings.metrics_host == "127.0.0.1"
+    monkeypatch.setenv("METRICS_TOKEN", "short")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(_env_file=None)
+    assert str(caught.value).startswith("METRICS_TOKEN: expected at least 16 characters")
+    assert "short" not in str(caught.value).removeprefix("METRICS_TOKEN: expected at least")
+
+
+def test_review_session_limits_reach_the_review_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REVIEW_SESSION_IDLE_MINUTES", "15")
+    monkeypatch.setenv("REVIEW_SESSION_MAX_HOURS", "2")
+    review = load_settings(_env_file=None).review_settings()
+    assert (review.session_idle, review.session_lifetime) == (900, 7200)
+    monkeypatch.setenv("REVIEW_SESSION_IDLE_MINUTES", "0")
+    with pytest.raises(ConfigError, match=r"^REVIEW_SESSION_IDLE_MINUTES: "):
+        load_settings(_env_file=None)
