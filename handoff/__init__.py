@@ -1,3 +1,3 @@
 """The conversation between customer and staff (the middle layer): the pure core, all Redis
 state, the durable queues, the flows (use cases), the Slack adapter and the supervisors'
-dashboard. Imports nlu, never bot; README.md's Layout says which folder may import which."""
+dashboard. Imports nlu, never bot; docs/layout.md says which folder may import which."""
