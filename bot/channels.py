@@ -5,14 +5,12 @@ in ``customer_channels``; the flows reach every channel through one router
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from contextlib import AsyncExitStack
 from typing import Protocol
 
-from starlette.requests import Request
-from starlette.responses import Response
-
 from bot.endpoints import Endpoints
+from bot.serve import Endpoint
 from bot.settings import Settings
 from bot.telegram.wiring import TelegramWiring
 from handoff.flows.context import Context
@@ -27,7 +25,7 @@ class ChannelWiring(Protocol):
     label: str  # in /readyz
 
     @property
-    def http_endpoint(self) -> Callable[[Request], Awaitable[Response]] | None: ...
+    def http_endpoint(self) -> Endpoint | None: ...
 
     @property
     def running(self) -> bool: ...

@@ -19,10 +19,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
+from bot.serve import Endpoint
 from handoff.metrics import CONTENT_TYPE, Metrics
 
 ReadyCheck = Callable[[], Awaitable[dict[str, str]]]
-Endpoint = Callable[[Request], Awaitable[Response]]
 PROXY_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip")
 
 

@@ -11,11 +11,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Literal
 
 import uvicorn
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp
+
+# One route's handler, as the worker's HTTP app mounts it (a channel's webhook, /metrics).
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 class _EmbeddedServer(uvicorn.Server):

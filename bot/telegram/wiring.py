@@ -3,12 +3,9 @@ and their sender, the inbox, and long polling or the webhook. bot/channels.py li
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 
-from starlette.requests import Request
-from starlette.responses import Response
-
+from bot.serve import Endpoint
 from bot.telegram.app import TgApp, build_application, build_bot, initialize
 from bot.telegram.care import register_care
 from bot.telegram.channel import NAME, TelegramChannel
@@ -23,8 +20,6 @@ from handoff.metrics import Metrics
 from handoff.queues.outbox import CustomerOutbox
 from handoff.queues.periodic import background
 from handoff.queues.wiring import Queues
-
-Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 class TelegramWiring:
