@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
 import os
@@ -39,13 +40,27 @@ def rasa_env_vars(root: Path = PROJECT_ROOT) -> dict[str, str]:
 
 
 def ensure_model(rasa: Path, *, root: Path = PROJECT_ROOT, models: Path = MODELS_DIR) -> Path:
-    """The model for the current data and config: reused when present, else trained."""
+    """The model for the current data and config: reused when present, else trained.
+
+    Training takes minutes and all the CPU it gets, so processes that need a model at the
+    same time (a `make run` and a `make test`, test sessions side by side) take turns on a
+    lock: the first trains, the others then find its model.
+    """
     name = f"nlu-{fingerprint(root)}"
     model = models / f"{name}.tar.gz"
     if model.exists():
         log.info("reusing the trained model", extra={"model": model.name})
         return model
     models.mkdir(parents=True, exist_ok=True)
+    with (models / ".training.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if model.exists():
+            log.info("reusing the model trained meanwhile", extra={"model": model.name})
+            return model
+        return _train(rasa, root, models, name, model)
+
+
+def _train(rasa: Path, root: Path, models: Path, name: str, model: Path) -> Path:
     log.info("training the Rasa model (data or config changed)", extra={"model": model.name})
     started = time.monotonic()
     command = [
