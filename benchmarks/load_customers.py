@@ -20,6 +20,7 @@ import yaml
 
 from benchmarks.load_harness import BenchError
 from benchmarks.load_tracker import Aborted, ChatLog, Kind, Reply, Sent, Tracker
+from nlu.processes import die_with_parent
 from nlu.project import PROJECT_ROOT
 from playground.app import Playground
 
@@ -74,6 +75,7 @@ async def choose_texts(rasa_url: str) -> dict[Kind, list[str]]:
         env={**os.environ, "RASA_URL": rasa_url},
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
+        preexec_fn=die_with_parent(),  # ends with the benchmark, even a killed one
     )
     try:
         out, err = await asyncio.wait_for(process.communicate(), 300)

@@ -22,6 +22,8 @@ from redis.asyncio import Redis
 
 from bot.serve import serve_app
 from handoff.storage.connection.embedded_redis import EmbeddedRedis
+from handoff.storage.connection.run_id import RUN_ID_ENV
+from nlu.processes import die_with_parent
 from nlu.project import PROJECT_ROOT
 from nlu.rasa.local import start_local_rasa
 from playground.app import DEFAULT_CHANNEL, SLACK_BOT_TOKEN, TELEGRAM_TOKEN, Playground
@@ -98,6 +100,7 @@ async def start_worker(env: dict[str, str], log: Path) -> WorkerProcess:
             # Its own session, as a service manager starts it: on Linux, its own share of
             # the CPU (autogroup), not one shared with the fakes and customers here.
             start_new_session=True,
+            preexec_fn=die_with_parent(),  # ends with the benchmark, even a killed one
         )
     deadline = time.monotonic() + WORKER_START_SECONDS
     while True:
@@ -126,7 +129,13 @@ class Services:
 
 
 def worker_env(
-    pg: Playground, url: str, redis_url: str, rasa_url: str, state: Path, telegram_rate: int
+    pg: Playground,
+    url: str,
+    redis_url: str,
+    rasa_url: str,
+    state: Path,
+    telegram_rate: int,
+    run_id: str | None = None,
 ) -> dict[str, str]:
     """The settings of a real deployment (bot/settings.py), with the fakes as Telegram and
     Slack: polling, Slack over HTTP, no per-customer rate limit in the way of the load, and
@@ -148,6 +157,8 @@ def worker_env(
         TELEGRAM_MAX_SENDS_PER_SECOND=str(telegram_rate),
         PTB_TIMEDELTA="true",
     )
+    if run_id:  # the embedded Valkey started here: the worker joins no other run's
+        env[RUN_ID_ENV] = run_id
     env.setdefault("LOG_LEVEL", "INFO")
     return env
 
@@ -158,13 +169,16 @@ async def services(state: Path, telegram_rate: int) -> AsyncIterator[Services]:
     (RASA_URL, or one started here), the fakes, and the worker process."""
     async with AsyncExitStack() as stack:
         redis_url = os.environ.get("REDIS_URL")
+        run_id = None
         if not redis_url:
             embedded = EmbeddedRedis(state / "valkey")
             redis_url = await embedded.start()
             stack.push_async_callback(embedded.stop)
+            run_id = embedded.run_id
         redis = Redis.from_url(redis_url, socket_timeout=30.0)  # no wait unbounded
         stack.push_async_callback(redis.aclose)
-        if await redis.dbsize():
+        # The embedded server's one key is its run id (handoff/storage/connection/run_id.py).
+        if await redis.dbsize() > (1 if run_id else 0):
             raise BenchError(
                 "REDIS_URL points at a database that is not empty; the benchmark measures "
                 "Redis bytes per conversation and would mix them with what is there. Unset "
@@ -178,7 +192,7 @@ async def services(state: Path, telegram_rate: int) -> AsyncIterator[Services]:
         url = await stack.enter_async_context(serve_app(pg.app()))
         stack.push_async_callback(pg.telegram.aclose)
         stack.push_async_callback(pg.slack.aclose)
-        env = worker_env(pg, url, redis_url, rasa_url, state, telegram_rate)
+        env = worker_env(pg, url, redis_url, rasa_url, state, telegram_rate, run_id)
         worker = await start_worker(env, state / "worker.log")
         stack.push_async_callback(worker.stop)
         pg.slack.set_request_url(f"{worker.url}/slack/events")

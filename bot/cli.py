@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 
 import uvloop
 
@@ -31,6 +32,12 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("--file", help="a YAML file of cases: {cases: [{text, route, intent?}]}")
     triage.add_argument("--store", help="the customer's home store id (e.g. riverside)")
     triage.add_argument("--name", help="the customer's first name")
+    triage.add_argument(
+        "--now",
+        type=_moment,
+        metavar="ISO-TIME",
+        help="a fixed clock with its UTC offset, e.g. 2026-12-24T10:00-05:00",
+    )
     commands.add_parser("doctor", help="check the settings, the data files and the services")
     erase = commands.add_parser("erase", help="erase a customer, or conversations idle N days")
     what = erase.add_mutually_exclusive_group(required=True)
@@ -80,7 +87,7 @@ async def _dispatch(args: argparse.Namespace) -> int:
     elif args.command == "triage":
         from bot.triage_command import triage_command
 
-        return await triage_command(settings, args.text, args.file, args.store, args.name)
+        return await triage_command(settings, args.text, args.file, args.store, args.name, args.now)
     elif args.command == "doctor":
         from bot.doctor import doctor
 
@@ -96,6 +103,19 @@ async def _dispatch(args: argparse.Namespace) -> int:
 
         return hash_password_command()
     return 0
+
+
+def _moment(text: str) -> datetime:
+    """``--now``: an ISO time with its UTC offset."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO time like 2026-12-24T10:00-05:00"
+        ) from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no UTC offset (add e.g. -05:00 or Z)")
+    return moment
 
 
 def _address(text: str) -> str:

@@ -6,8 +6,8 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from bot.errors import REPORTED, CheckFailed
-from bot.settings import Settings
-from bot.telegram.app import build_application_for_check
+from bot.settings import Settings, webhook_port_problem
+from bot.telegram.app import build_application_for_check, webhook_info
 from handoff.queues.lanes import Lanes
 from handoff.slack.doctor import Doubt, slack_checks
 from handoff.storage.connection.redis_url import connect_redis
@@ -28,6 +28,8 @@ async def doctor(settings: Settings) -> int:
     checks.append(("rasa", lambda: _rasa(settings)))
     if not settings.playground:
         checks.append(("telegram", lambda: _telegram(settings)))
+        if settings.telegram_webhook_url is not None:
+            checks.append(("telegram webhook", lambda: _webhook(settings)))
         checks.extend(_slack_checks(settings))
     failed = 0
     for name, check in checks:
@@ -133,3 +135,21 @@ async def _telegram(settings: Settings) -> str:
         settings.telegram_bot_token.get_secret_value(), str(settings.telegram_api_base_url)
     )
     return f"token accepted (@{name})"
+
+
+async def _webhook(settings: Settings) -> str:
+    """The webhook URL's port is one Telegram posts to, and what Telegram last reported."""
+    assert settings.telegram_bot_token is not None
+    assert settings.telegram_webhook_url is not None
+    url = str(settings.telegram_webhook_url)
+    problem = webhook_port_problem(url)
+    if problem is not None:
+        raise CheckFailed(problem)
+    info = await webhook_info(
+        settings.telegram_bot_token.get_secret_value(), str(settings.telegram_api_base_url)
+    )
+    if info.url and info.url != url:
+        raise Doubt(f"Telegram posts to {info.url}; `tandem run` sets {url} when it starts")
+    if info.last_error_message:
+        raise Doubt(f"port allowed; Telegram's last delivery failed: {info.last_error_message}")
+    return f"port {settings.telegram_webhook_url.port} is allowed; no delivery error reported"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import signal
 import sys
 from contextlib import AsyncExitStack
@@ -14,13 +15,18 @@ from bot.settings import Settings
 from bot.worker import Worker
 from handoff.review.commands import remember_embedded_redis
 from handoff.storage.connection.embedded_redis import EmbeddedRedis
+from handoff.storage.connection.run_id import RUN_ID_ENV, check_run
 from nlu.rasa.local import start_local_rasa
 from playground.app import Playground
 
 
 async def run(settings: Settings) -> None:
     async with AsyncExitStack() as stack:
-        redis_url = settings.redis_url or await _embedded_redis(stack, settings)
+        run_id = os.environ.get(RUN_ID_ENV) or None
+        redis_url = settings.redis_url or await _embedded_redis(stack, settings, run_id)
+        if run_id and settings.redis_url:
+            # Started by a test or a benchmark for its own Redis: not another run's.
+            await check_run(redis_url, run_id)
         rasa_url = (
             str(settings.rasa_url)
             if settings.rasa_url
@@ -66,8 +72,8 @@ async def run(settings: Settings) -> None:
         await _until_stopped()
 
 
-async def _embedded_redis(stack: AsyncExitStack, settings: Settings) -> str:
-    redis = EmbeddedRedis(settings.state_dir / "valkey")
+async def _embedded_redis(stack: AsyncExitStack, settings: Settings, run_id: str | None) -> str:
+    redis = EmbeddedRedis(settings.state_dir / "valkey", run_id=run_id)
     url = await redis.start()
     stack.push_async_callback(redis.stop)
     # `tandem erase` finds this running server instead of starting a second one on its files.

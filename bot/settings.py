@@ -23,6 +23,17 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 TELEGRAM_TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what setWebhook accepts
+# The only ports Telegram posts webhooks to (Bot API, setWebhook).
+WEBHOOK_PORTS = (443, 80, 88, 8443)
+
+
+def webhook_port_problem(url: str) -> str | None:
+    """Why Telegram would never post to this webhook URL's port; None when the port is fine."""
+    port = AnyHttpUrl(url).port
+    if port in WEBHOOK_PORTS:
+        return None
+    allowed = ", ".join(str(p) for p in WEBHOOK_PORTS)
+    return f"TELEGRAM_WEBHOOK_URL: port {port} is not one Telegram posts to (allowed: {allowed})"
 
 
 class SlackMode(StrEnum):
@@ -111,6 +122,8 @@ class Settings(BaseSettings):
     def _webhook_url_https(cls, value: AnyHttpUrl | None) -> AnyHttpUrl | None:
         if value is not None and value.scheme != "https":
             raise ValueError("expected a public https:// URL (Telegram posts only to https)")
+        if value is not None and (problem := webhook_port_problem(str(value))) is not None:
+            raise ValueError(problem.removeprefix("TELEGRAM_WEBHOOK_URL: "))
         return value
 
     @field_validator("telegram_webhook_secret")

@@ -25,6 +25,7 @@ from handoff.queues.timers import TimerLoop
 from handoff.queues.wiring import Queues
 from handoff.review.wiring import build_review, retention_running
 from handoff.slack.outbox import QueuedDesk
+from handoff.slack.spool import Spool, SpoolDrain
 from handoff.slack.wiring import SlackClients
 from handoff.storage.connection.redis_url import connect_redis
 from handoff.storage.records import word_index
@@ -53,6 +54,7 @@ class Worker:
         self.review_login: tuple[str, str] | None = None
         self.timers: TimerLoop | None = None
         self.queues: Queues | None = None
+        self.spool_drain: SpoolDrain | None = None  # Slack events kept while Redis is away
         self.metrics = Metrics()  # this worker's own registry, served at /metrics (see below)
         self._stack = AsyncExitStack()
 
@@ -104,7 +106,12 @@ class Worker:
             rate_limit_per_minute=s.customer_rate_limit_per_minute,
             metrics=metrics,
         )
-        events = slack.events(DeskFlow(ctx), queues, signing_secret=e.slack_signing_secret)
+        # Slack events wait on local disk while Redis is away (handoff/slack/spool.py).
+        spool = Spool.in_dir(s.state_dir)
+        stack.callback(spool.close)
+        events = slack.events(
+            DeskFlow(ctx), queues, signing_secret=e.slack_signing_secret, spool=spool
+        )
         review, self.review_login = build_review(
             s.review_settings(), store, ctx.stores, ctx.employees, self.clock
         )
@@ -142,6 +149,8 @@ class Worker:
                 stack, ctx, queues, review_base=review_base, retention_days=s.retention_days
             )
         await stack.enter_async_context(queues.inbox_pump.running())
+        drain = SpoolDrain(spool, queues.inbox_lanes, wake=queues.inbox_pump.wake)
+        self.spool_drain = await stack.enter_async_context(drain.running())
         for channel in channels:
             await channel.receive(stack, queues)
         # Offer expiries: every worker polls, each timer fires once (handoff/queues/timers.py).

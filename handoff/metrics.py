@@ -89,6 +89,13 @@ class Metrics:
             ["outcome"],
             registry=r,
         )
+        self.refused_sends = Counter(
+            "tandem_refused_sends",
+            "Sends to customers the channel refused for good, by reason (blocked, "
+            "chat_not_found, too_long, file_refused, ...); each is told in the thread",
+            ["channel", "reason"],
+            registry=r,
+        )
         self._depth: Callable[[], Awaitable[int]] | None = None
 
     def received(self, source: str) -> None:
@@ -96,6 +103,9 @@ class Metrics:
 
     def sent(self, channel: str, method: str) -> None:
         self.messages_out.labels(channel, method).inc()
+
+    def refused(self, channel: str, reason: str) -> None:
+        self.refused_sends.labels(channel, reason).inc()
 
     def decided(self, route: str, reason: str) -> None:
         self.triage.labels(route, reason).inc()

@@ -50,6 +50,8 @@ class Playground:
     telegram: FakeTelegram
     slack: FakeSlack
     signing_secret: str = field(default_factory=lambda: secrets.token_hex(16))
+    # What the page shows as the business does: times in its timezone (playground.json).
+    page_settings: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def for_business(cls, data_dir: Path) -> Playground:
@@ -76,7 +78,8 @@ class Playground:
             channels=channels,
             users=users,
         )
-        return cls(FakeTelegram(TELEGRAM_TOKEN), slack, secret)
+        shown = {"business": stores.business_name, "timezone": stores.business.timezone}
+        return cls(FakeTelegram(TELEGRAM_TOKEN), slack, secret, shown)
 
     def endpoints(
         self,
@@ -111,6 +114,6 @@ class Playground:
             routes=[
                 Mount("/telegram", app=self.telegram.app),
                 Mount("/slack", app=self.slack.app),
-                *page_routes(),
+                *page_routes(self.page_settings),
             ]
         )

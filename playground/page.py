@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import FileResponse
+from starlette.responses import FileResponse, JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -36,9 +36,16 @@ async def index(request: Request) -> FileResponse:
     )
 
 
-def page_routes() -> list[BaseRoute]:
-    """GET / serves the page; /static/... serves its CSS and JavaScript."""
+def page_routes(settings: dict[str, str] | None = None) -> list[BaseRoute]:
+    """GET / serves the page; /static/... serves its CSS and JavaScript; /playground.json
+    what the page shows as the business does (its name, its timezone for every time)."""
+    shown = dict(settings or {})
+
+    async def page_settings(request: Request) -> JSONResponse:
+        return JSONResponse(shown, headers={"Cache-Control": "no-cache"})
+
     return [
         Route("/", index, methods=["GET"], name="playground"),
+        Route("/playground.json", page_settings, methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]

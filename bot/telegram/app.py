@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import BotCommand, Message, Update
+from telegram import BotCommand, Message, Update, WebhookInfo
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
@@ -27,6 +27,7 @@ from bot.telegram.updates import TandemBot
 from handoff.core.messages import CustomerMessage
 from handoff.core.ports import Button
 from handoff.flows.customer import CustomerFlow
+from handoff.flows.store_question import CALLBACK as ABOUT_CALLBACK
 from handoff.queues.wiring import INBOX_CONCURRENCY, OUTBOX_CONCURRENCY
 from nlu.facts.stores import StoreDirectory
 
@@ -40,6 +41,17 @@ MENU = (
     BotCommand("store", "Change your store"),
     BotCommand("profile", "See what we remember about you"),
     BotCommand("forget", "Erase what we remember about you"),
+    BotCommand("help", "What I can do, and these commands"),
+)
+# The answer to /help and to any command Tandem does not know (a typo, another bot's).
+HELP = "\n".join(
+    [
+        "Just write what you need: I answer simple questions (opening hours, directions, "
+        "returns, delivery) and pass anything else to one of our team.",
+        "",
+        "Commands:",
+        *(f"/{c.command} – {c.description}" for c in MENU),
+    ]
 )
 MEDIA = filters.PHOTO | filters.Document.ALL | filters.VOICE | filters.AUDIO | filters.VIDEO
 
@@ -52,6 +64,9 @@ def build_bot(token: str, api_base_url: str, *, max_sends_per_second: int = 30) 
         base_url=f"{api}/bot",
         base_file_url=f"{api}/file/bot",
         request=_bot_request(),
+        # getUpdates' long poll on a connection of its own, on aiohttp too (not PTB's httpx
+        # default): one HTTP client stack in the worker.
+        get_updates_request=AiohttpRequest(1),
         # Counts retries when metrics are on (bot/telegram/metrics.py).
         rate_limiter=CountingRateLimiter(overall_max_rate=max_sends_per_second, max_retries=5),
     )
@@ -71,7 +86,9 @@ def build_application(bot: ExtBot[int], flow: CustomerFlow, stores: StoreDirecto
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("start", handlers.start, filters=private))
     app.add_handler(CommandHandler("store", handlers.ask_store, filters=private))
+    app.add_handler(CommandHandler("help", handlers.help, filters=private))
     app.add_handler(CallbackQueryHandler(handlers.store_chosen, pattern=f"^{STORE_CALLBACK}"))
+    app.add_handler(CallbackQueryHandler(handlers.store_about, pattern=f"^{ABOUT_CALLBACK}"))
     # Before the message handlers: they would match edits too, and drop them.
     edits = filters.UpdateType.EDITED_MESSAGE & private
     app.add_handler(MessageHandler(edits, handlers.edited))
@@ -79,6 +96,13 @@ def build_application(bot: ExtBot[int], flow: CustomerFlow, stores: StoreDirecto
     app.add_handler(MessageHandler(MEDIA & private, handlers.message))
     app.add_error_handler(handlers.error)
     return app
+
+
+def register_unknown_commands(app: TgApp, flow: CustomerFlow) -> None:
+    """Last of all handlers: a command nobody else took (``/strat``, ``/start@OtherBot``)
+    gets the help, rather than silence."""
+    commands = filters.COMMAND & filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
+    app.add_handler(MessageHandler(commands, TelegramHandlers(flow, flow.ctx.stores).unknown))
 
 
 async def initialize(app: TgApp) -> None:
@@ -131,16 +155,39 @@ class TelegramHandlers:
                 buttons=self._store_buttons(),
             )
 
+    async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.effective_message is not None:
+            chat = address(update.effective_message.chat_id)
+            await self.flow.ctx.customers.send_text(chat, HELP)
+
+    async def unknown(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None or not message.text:
+            return
+        command = message.text.split(maxsplit=1)[0][:40]
+        await self.flow.ctx.customers.send_text(
+            address(message.chat_id), f"Sorry, I don't know the command {command}.\n\n{HELP}"
+        )
+
     async def store_chosen(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         if query is None or query.data is None or update.effective_chat is None:
             return
+        # The press was answered as it came in (bot/telegram/presses.py): words go as messages.
+        chat = address(update.effective_chat.id)
         store_id = query.data.removeprefix(STORE_CALLBACK)
         if store_id not in self.stores.ids():
-            await query.answer("That store is not available any more.")
+            await self.flow.ctx.customers.send_text(chat, "That store is not available any more.")
             return
-        await query.answer()
-        await self.flow.choose_store(address(update.effective_chat.id), store_id)
+        await self.flow.choose_store(chat, store_id)
+
+    async def store_about(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """ "Which store is this about?": a store's button, or "Not sure" (no store id)."""
+        query = update.callback_query
+        if query is None or query.data is None or update.effective_chat is None:
+            return
+        store_id = query.data.removeprefix(ABOUT_CALLBACK) or None  # answered at receipt
+        await self.flow.stores.answer(address(update.effective_chat.id), store_id)
 
     async def message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.message
@@ -199,5 +246,19 @@ async def build_application_for_check(token: str, api_base_url: str) -> str:
         raise TelegramUnavailable(f"TELEGRAM_API_BASE_URL: {exc}") from exc
     try:
         return bot.username
+    finally:
+        await bot.shutdown()
+
+
+async def webhook_info(token: str, api_base_url: str) -> WebhookInfo:
+    """What Telegram knows of the bot's webhook (getWebhookInfo), for ``tandem doctor``."""
+    bot = build_bot(token, api_base_url)
+    try:
+        await bot.initialize()
+        return await bot.get_webhook_info()
+    except InvalidToken as exc:
+        raise ConfigError("TELEGRAM_BOT_TOKEN: Telegram rejected the token") from exc
+    except TelegramError as exc:
+        raise TelegramUnavailable(f"TELEGRAM_API_BASE_URL: {exc}") from exc
     finally:
         await bot.shutdown()

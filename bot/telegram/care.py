@@ -1,5 +1,8 @@
 """Telegram handlers for ratings and the customer's own memory: ``/profile``, ``/forget``.
 
+Presses are answered as they come in (bot/telegram/presses.py); what a handler has to
+say about one (already rated, not on file) reaches the customer as a message.
+
 Registered next to the main handlers (bot/telegram/app.py). The rating comment is
 caught in an earlier handler group, so an armed comment never reaches triage. Replies go
 through the outbox like every message to a customer (handoff/queues/outbox.py): queued in the
@@ -90,10 +93,18 @@ class CareHandlers:
             return
         press = parse_rate(query.data)
         if press is None:
-            await query.answer("That button is not valid any more.")
+            await self.customers.send_text(address(chat.id), "That button is not valid any more.")
             return
         outcome = await self.ratings.rate(address(chat.id), press, context.bot.username)
-        await _settle(query, outcome)
+        await self._settle(query, address(chat.id), outcome)
+
+    async def _settle(self, query: CallbackQuery, chat_id: str, outcome: Outcome) -> None:
+        """The press was answered as it came in (bot/telegram/presses.py), so a notice goes
+        as a message; once it counted, its buttons go, so it cannot be pressed again."""
+        if outcome.notice:
+            await self.customers.send_text(chat_id, outcome.notice)
+        if outcome.accepted:
+            await _drop_buttons(query)
 
     async def comment_pressed(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query, chat = update.callback_query, update.effective_chat
@@ -101,7 +112,8 @@ class CareHandlers:
             return
         comment = query.data.removeprefix(COMMENT)
         outcome = await self.ratings.arm_comment(address(chat.id), comment)
-        await query.answer(outcome.notice)  # its message keeps the review and share links
+        if outcome.notice:  # its message keeps the review and share links
+            await self.customers.send_text(address(chat.id), outcome.notice)
 
     async def profile(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if (chat := update.effective_chat) is not None:
@@ -120,7 +132,6 @@ class CareHandlers:
         query, chat = update.callback_query, update.effective_chat
         if query is None or query.data is None or chat is None:
             return
-        await query.answer()
         await _drop_buttons(query)
         if query.data == FORGET_NO:
             text = FORGET_CANCELLED
@@ -129,13 +140,6 @@ class CareHandlers:
         else:
             text = await self.memory.forget(address(chat.id))
         await self.customers.send_text(address(chat.id), text)
-
-
-async def _settle(query: CallbackQuery, outcome: Outcome) -> None:
-    """Answer the press; once it counted, its buttons go, so it cannot be pressed again."""
-    await query.answer(outcome.notice)
-    if outcome.accepted:
-        await _drop_buttons(query)
 
 
 async def _drop_buttons(query: CallbackQuery) -> None:

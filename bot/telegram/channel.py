@@ -10,14 +10,16 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
 from bot.errors import TelegramUnavailable
+from bot.telegram.html import render_html
+from bot.telegram.split import split_text
 from handoff.core.addresses import BARE_CHANNEL, channel_of, chat_key, sender_of
+from handoff.core.formatted import FormattedText
 from handoff.core.media import Download, FileTooLarge, too_large
 from handoff.core.ports import Button, ButtonRow, Signature
 
 # Telegram's name in customers' addresses, lanes and seen marks (bot/channels.py): the
 # channel whose addresses are its bare chat ids (handoff/core/addresses.py).
 NAME = BARE_CHANNEL
-TELEGRAM_TEXT_LIMIT = 4096
 TELEGRAM_CAPTION_LIMIT = 1024
 
 
@@ -51,15 +53,16 @@ class TelegramChannel:
         for i, part in enumerate(split_text(format_signed(text, signature))):
             await self.send_html(chat, part, buttons if i == 0 else ())  # buttons go first
 
-    async def send_html(self, chat_id: int, html: str, buttons: Sequence[ButtonRow] = ()) -> None:
-        """One message of at most 4096 characters, already HTML-escaped."""
+    async def send_html(self, chat_id: int, html: str, buttons: Sequence[ButtonRow] = ()) -> int:
+        """One message of at most 4096 characters, already HTML-escaped; returns its id."""
         markup = keyboard(buttons) if buttons else None
         try:
-            await self.bot.send_message(
+            sent = await self.bot.send_message(
                 chat_id, html, parse_mode=ParseMode.HTML, reply_markup=markup
             )
         except TelegramError as exc:
             raise TelegramUnavailable(f"sendMessage to chat {chat_id} failed: {exc}") from exc
+        return sent.message_id
 
     async def send_photo(
         self, chat_id: str, data: bytes, caption: str, signature: Signature | None = None
@@ -83,14 +86,16 @@ class TelegramChannel:
         if overflow:
             await self.send_text(chat_id, caption, signature=signature)
 
-    async def send_file(self, method: str, chat_id: int, caption_html: str, **file: object) -> None:
-        """``send_photo`` or ``send_document`` with a caption already planned."""
+    async def send_file(self, method: str, chat_id: int, caption_html: str, **file: object) -> int:
+        """``send_photo`` or ``send_document`` with a caption already planned; returns the
+        message's id."""
         try:
-            await getattr(self.bot, method)(
+            sent = await getattr(self.bot, method)(
                 chat_id, caption=caption_html or None, parse_mode=ParseMode.HTML, **file
             )
         except TelegramError as exc:
             raise TelegramUnavailable(f"{method} to chat {chat_id} failed: {exc}") from exc
+        return int(sent.message_id)
 
     async def fetch_file(self, chat_id: str, file_id: str) -> Download:
         try:
@@ -133,30 +138,10 @@ def caption_plan(caption: str, signature: Signature | None) -> tuple[str, bool]:
 
 
 def format_signed(text: str, signature: Signature | None) -> str:
-    """An employee's words appear under their name; everything is HTML-escaped."""
-    body = escape(text, quote=False)
+    """An employee's words appear under their name; everything is HTML-escaped once, and
+    formatted text (an employee's Slack reply) keeps its bold, links, quotes..."""
+    body = render_html(text) if isinstance(text, FormattedText) else escape(text, quote=False)
     if signature is None:
         return body
     where = f" · {escape(signature.store, quote=False)}" if signature.store else ""
     return f"<b>{escape(signature.name, quote=False)}</b>{where}\n{body}"
-
-
-def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
-    """Telegram refuses messages over 4096 characters: split on line breaks where possible."""
-    parts: list[str] = []
-    while len(text) > limit:
-        cut = text.rfind("\n", 0, limit)
-        if cut <= 0:
-            cut = text.rfind(" ", 0, limit)
-        if cut <= 0 or _inside_entity(text, cut):
-            cut = limit
-        parts.append(text[:cut])
-        text = text[cut:].lstrip("\n ")
-    parts.append(text)
-    return parts
-
-
-def _inside_entity(text: str, cut: int) -> bool:
-    """Do not cut an HTML entity such as ``&amp;`` in two."""
-    amp = text.rfind("&", max(0, cut - 8), cut)
-    return amp != -1 and ";" not in text[amp:cut]

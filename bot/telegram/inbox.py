@@ -18,11 +18,12 @@ import logging
 import time
 from collections.abc import Callable
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.telegram.app import TgApp
+from bot.telegram.presses import answer_at_receipt, press_key
 from handoff.queues.lanes import Job, Lanes
 from handoff.queues.outbox import effects_of
 from handoff.queues.pump import TRANSIENT, Backoff, RetryLater
@@ -35,19 +36,25 @@ POLL_PASSING: tuple[type[Exception], ...] = (TelegramError, *TRANSIENT)
 
 
 class TelegramInbox:
-    def __init__(self, lanes: Lanes, *, wake: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self, lanes: Lanes, *, wake: Callable[[], None] = lambda: None, bot: Bot | None = None
+    ) -> None:
         self.lanes = lanes
         self.wake = wake
+        self.bot = bot  # answers button presses at receipt (bot/telegram/presses.py)
 
     async def put(self, update: Update) -> bool:
-        """Keep the update until it is handled; False when it was kept before."""
+        """Keep the update until it is handled; False when it was kept before. A button
+        press is answered here, once kept, before its work waits in the chat's lane."""
         chat = update.effective_chat
         lane = f"tg:{chat.id if chat else 'other'}"
-        put = await self.lanes.put(
-            lane, {"update": update.to_dict()}, now=time.time(), once=f"tg:{update.update_id}"
-        )
+        query = update.callback_query
+        once = press_key(query) if query is not None else f"tg:{update.update_id}"
+        put = await self.lanes.put(lane, {"update": update.to_dict()}, now=time.time(), once=once)
         if put.fresh:
             self.wake()
+        if query is not None and self.bot is not None:
+            await answer_at_receipt(self.bot, query, first=put.fresh)
         return put.fresh
 
 

@@ -6,16 +6,23 @@ from __future__ import annotations
 from contextlib import AsyncExitStack
 
 from bot.serve import Endpoint
-from bot.telegram.app import TgApp, build_application, build_bot, initialize
+from bot.telegram.app import (
+    TgApp,
+    build_application,
+    build_bot,
+    initialize,
+    register_unknown_commands,
+)
 from bot.telegram.care import register_care
 from bot.telegram.channel import NAME, TelegramChannel
 from bot.telegram.inbox import TelegramInbox, UpdateRunner, poll_into
 from bot.telegram.metrics import CountingRateLimiter, count_telegram_updates
-from bot.telegram.outbox import QueuedCustomers, TelegramSender
+from bot.telegram.outbox import QueuedCustomers, TelegramSender, refusal_listener
 from bot.telegram.unsupported import register_unsupported
 from bot.telegram.webhook import TelegramWebhook
 from handoff.flows.context import Context
 from handoff.flows.customer import CustomerFlow
+from handoff.flows.refusals import Refusals
 from handoff.metrics import Metrics
 from handoff.queues.outbox import CustomerOutbox
 from handoff.queues.periodic import background
@@ -73,12 +80,16 @@ class TelegramWiring:
         retention_days: int,
     ) -> None:
         """PTB's application with Tandem's handlers, running updates from the inbox."""
-        self.app = app = build_application(self.bot, CustomerFlow(ctx), ctx.stores)
+        flow = CustomerFlow(ctx)
+        self.app = app = build_application(self.bot, flow, ctx.stores)
         count_telegram_updates(app, self.metrics)
         # Ratings, /profile and /forget (bot/telegram/care.py).
         register_care(app, ctx, review_base=review_base, retention_days=retention_days)
         register_unsupported(app, ctx)  # stickers, locations...: a polite answer
+        register_unknown_commands(app, flow)  # last: a command nobody took gets the help
         queues.inbox_router.add(self.name, UpdateRunner(app).deliver)
+        # A send Telegram refuses for good is told in the thread, the dashboard, /metrics.
+        queues.outbox_pump.on_give_up(refusal_listener(Refusals(ctx)))
         await initialize(app)
         stack.push_async_callback(app.shutdown)
         await app.start()
@@ -87,7 +98,7 @@ class TelegramWiring:
     async def receive(self, stack: AsyncExitStack, queues: Queues) -> None:
         """Updates into the inbox: Telegram posts them (webhook) or we poll."""
         assert self.app is not None, "start() first"
-        inbox = TelegramInbox(queues.inbox_lanes, wake=queues.inbox_pump.wake)
+        inbox = TelegramInbox(queues.inbox_lanes, wake=queues.inbox_pump.wake, bot=self.bot)
         if self.webhook is not None:
             # The webhook stays set when this worker stops: the others serve it.
             await self.webhook.attach(self.app, inbox)

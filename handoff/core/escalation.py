@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from handoff.core.routing import choose_employee
+from handoff.core.routing import choose_employee, speaker_on_shift
 from handoff.core.state import Conversation, Status
 from nlu.facts.directory import EmployeeDirectory
 from nlu.facts.stores import StoreDirectory
@@ -61,12 +61,34 @@ def current_stage(conv: Conversation) -> Stage:
 
 
 def first_offer(
-    store_id: str | None, *, now: datetime, team: Team, last_helper: str | None
+    store_id: str | None,
+    *,
+    now: datetime,
+    team: Team,
+    last_helper: str | None,
+    language: str | None = None,
 ) -> Step:
-    """Whom a new handoff is offered to: on shift now, or at the store's next opening."""
+    """Whom a new handoff is offered to: on shift now, or at the store's next opening.
+
+    ``language``: the customer writes in it (not English), so someone who speaks it comes
+    first (routing.choose_employee); later rungs are the store's usual ladder.
+    """
+    if language and (store_id is None or not team.stores.is_open(store_id, now)):
+        # No store, or it is closed: someone on shift elsewhere who speaks it, now.
+        speaker = speaker_on_shift(
+            language,
+            now=now,
+            directory=team.employees,
+            last_helper=last_helper,
+            open_counts=team.open_counts,
+        )
+        if speaker is not None:
+            return Step(speaker.slack_user_id, Stage.PERSON, now.timestamp() + team.timeout)
     if store_id is None:
         return Step(None, Stage.END, None)  # no store, so no rota and no supervisor
-    return _person_or_channel(store_id, now=now, team=team, last_helper=last_helper, exclude=())
+    return _person_or_channel(
+        store_id, now=now, team=team, last_helper=last_helper, exclude=(), language=language
+    )
 
 
 def next_step(conv: Conversation, *, now: datetime, team: Team, passed_by: str | None) -> Step:
@@ -95,6 +117,7 @@ def _person_or_channel(
     team: Team,
     last_helper: str | None,
     exclude: set[str] | tuple[str, ...],
+    language: str | None = None,
 ) -> Step:
     opens_at = None
     when = now
@@ -108,6 +131,7 @@ def _person_or_channel(
         last_helper=last_helper,
         open_counts=team.open_counts,
         exclude=exclude,
+        language=language,
     )
     expires_at = when.timestamp() + team.timeout
     if employee is None:

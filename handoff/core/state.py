@@ -60,6 +60,8 @@ class Conversation:
     # The escalation ladder (handoff/core/escalation.py): its rung and everyone offered before.
     offer_stage: str | None = None
     offered: tuple[str, ...] = ()
+    # Why the conversation is about its store (handoff/core/store_choice.py ``Basis``).
+    store_basis: str | None = None
 
     @property
     def bot_may_answer(self) -> bool:
@@ -81,6 +83,7 @@ class Conversation:
             "closed_at": self.closed_at,
             "offer_stage": self.offer_stage,
             "offered": list(self.offered),
+            "store_basis": self.store_basis,
         }
         return data
 
@@ -102,6 +105,7 @@ class Conversation:
             closed_at=data.get("closed_at"),
             offer_stage=data.get("offer_stage"),
             offered=tuple(data.get("offered") or ()),
+            store_basis=data.get("store_basis"),
         )
 
 

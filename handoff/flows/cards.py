@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from handoff.core.ports import HandoffCard, TranscriptLine
 from handoff.core.state import Conversation, Event
+from handoff.core.store_choice import why
 from handoff.flows.context import Context
-from handoff.texts.memory import language_name
+from handoff.texts.memory import card_language
 
 RECENT_EVENTS = 8
 _SPEAKING_EVENTS = {"customer_message": "customer", "bot_answer": "bot", "employee_reply": None}
@@ -22,7 +23,7 @@ async def build_card(ctx: Context, conv: Conversation) -> HandoffCard:
         conversation_id=conv.id,
         customer_name=_customer_name(profile),
         store_name=store_name,
-        language=language_name(profile.get("language")),  # "English (en)"
+        language=card_language(profile),  # "Spanish (es), in their messages"
         past_conversations=max(int(profile.get("conversations", "1")) - 1, 0),
         notes=notes,
         reason=conv.handoff_reason or "",
@@ -33,8 +34,16 @@ async def build_card(ctx: Context, conv: Conversation) -> HandoffCard:
         offered_to=conv.offered_to,
         owner=conv.owner,
         owner_name=owner.name if owner else None,
-        extra={"offer_stage": conv.offer_stage} if conv.offer_stage else {},
+        extra=_extra(ctx, conv),
     )
+
+
+def _extra(ctx: Context, conv: Conversation) -> dict[str, str]:
+    """The offer's rung, and which store the conversation is about and why."""
+    extra = {"offer_stage": conv.offer_stage} if conv.offer_stage else {}
+    name = ctx.stores.get(conv.store_id).name if conv.store_id else None
+    extra["store_why"] = why(conv.store_basis, lambda: name)
+    return extra
 
 
 def _customer_name(profile: dict[str, str]) -> str:

@@ -37,7 +37,8 @@ class Context:
     responder: Responder = field(init=False)
 
     def __post_init__(self) -> None:
-        self.responder = Responder(self.stores, self.answers, self.thresholds)
+        spoken = {language for e in self.employees for language in e.languages}
+        self.responder = Responder(self.stores, self.answers, self.thresholds, spoken)
 
     def now(self) -> float:
         return self.clock()

@@ -6,6 +6,7 @@ while the bot owns the conversation) or pass it to the people in the Slack threa
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import zlib
 from dataclasses import replace
@@ -29,9 +30,11 @@ from handoff.flows.flood import FloodGate
 from handoff.flows.media import CustomerPosts
 from handoff.flows.meeting import recent_helper
 from handoff.flows.offers import Offers
+from handoff.flows.store_question import StoreQuestion
 from handoff.flows.waiting import holding_text
 from handoff.metrics import timed_message
 from handoff.storage.arrival import Arrival, arrive
+from handoff.storage.live.topics import Topics
 from handoff.storage.store import Extra
 from nlu.errors import NluUnavailable
 from nlu.triage.policy import Decision, handoff
@@ -48,6 +51,7 @@ class CustomerFlow:
         self.edits = EditFlow(ctx)
         self.flood = FloodGate(ctx)  # per-customer rate limit (flood.py)
         self.parses = EarlyParses(ctx.nlu, counted=ctx.metrics.early_parse)
+        self.stores = StoreQuestion(ctx)  # which store a handoff is about (store_question.py)
 
     @timed_message  # whole, Rasa and own time per message into ctx.metrics (handoff/metrics.py)
     async def on_message(self, msg: CustomerMessage) -> None:
@@ -92,7 +96,8 @@ class CustomerFlow:
                 await ctx.store.append(conv.id, said)
                 within = await self.flood.admit(conv, counted)  # over: one notice (flood.py)
                 if conv.status is Status.BOT and not within:  # not triaged one by one: a person
-                    conv = await self._hand_off(conv, *await self.flood.handoff(conv))
+                    decision, _ = await self.flood.handoff(conv)  # the store: _hand_off's
+                    conv = await self._hand_off(conv, decision, None)
                     await self.posts.follow_card(conv, msg)
                 elif conv.thread is None:  # a handoff interrupted before its thread was opened
                     conv = await self._open_thread(conv)
@@ -150,9 +155,22 @@ class CustomerFlow:
             send = ctx.customers.send_text_with_save(msg.chat_id, reply.answer)
             detail = {"text": reply.answer, "store_id": reply.store_id, "nlu": reply.decision.nlu}
             answered = Event("bot_answer", ctx.now(), "bot", reply.decision.reason, detail)
-            return conv, [said, answered], [send]
+            # The conversation's topic (storage/live/topics.py) is saved with the answer.
+            sends = [send]
+            if reply.topic is not None:
+                sends.append(Topics(ctx.store).save_in(msg.chat_id, conv.id, reply.topic))
+            return conv, [said, answered], sends
         await ctx.store.append(conv.id, said)  # the card shows it
-        return await self._hand_off(conv, reply.decision, reply.store_id), [], []
+        if reply.topic is not None:  # the store asked about, for the handoff's routing
+            await Topics(ctx.store).save(msg.chat_id, conv.id, reply.topic)
+        # The store the message itself names (the reply's may be the home store).
+        named = reply.store_id
+        if named is None or named == profile.get("store"):
+            named = ctx.responder.store_for(msg.text, None, None)
+        if reply.language and reply.language != profile.get("writes_in"):
+            # Recorded for the card and /profile (erased by /forget with the rest).
+            await ctx.store.remember(msg.chat_id, writes_in=reply.language)
+        return await self._hand_off(conv, reply.decision, named, reply.language), [], []
 
     async def _decide(
         self,
@@ -168,8 +186,10 @@ class CustomerFlow:
         if msg.media:
             reason = handoff("media", detail=f"the customer sent a {msg.media}")
             return Reply(reason, None, ctx.responder.store_for(msg.text, None, home))
-        try:
-            nlu = await self.parses.parse(parsed, msg.text)
+        try:  # the conversation's topic is read while Rasa parses
+            nlu, topic = await asyncio.gather(
+                self.parses.parse(parsed, msg.text), Topics(ctx.store).read(msg.chat_id, conv.id)
+            )
         except NluUnavailable:
             reason = handoff("nlu_unavailable", detail="Rasa did not answer")
             return Reply(reason, None, ctx.responder.store_for(msg.text, None, home))
@@ -180,16 +200,29 @@ class CustomerFlow:
             now=ctx.now_dt(),
             seed=zlib.crc32(f"{conv.id}:{msg.message_id}".encode()),
             extra_notices=live.notices,
+            topic=topic,
+            language_code=msg.language,
         )
         return paused_reply(live, reply, nlu)
 
     async def _hand_off(
-        self, conv: Conversation, decision: Decision, store_id: str | None
+        self,
+        conv: Conversation,
+        decision: Decision,
+        named: str | None,
+        language: str | None = None,
     ) -> Conversation:
+        """To the store the conversation is about (``named``: the one the message names),
+        or, when nobody knows which, to everyone while the customer is asked; a customer
+        writing in ``language`` (not English) to someone who speaks it first, and told
+        in it who will reply."""
         ctx = self.ctx
         profile = await ctx.store.customer(conv.chat_id)
+        choice = await self.stores.choice(conv, named, profile.get("store"))
+        store_id = choice.store_id
+        conv = replace(conv, store_basis=choice.basis)
         offers = Offers(ctx)  # on shift now, or at the next opening; the ladder starts here
-        step = await offers.plan_handoff(store_id, recent_helper(profile, ctx.now()))
+        step = await offers.plan_handoff(store_id, recent_helper(profile, ctx.now()), language)
         employee = ctx.employees.by_slack_id(step.to) if step.to else None
         now = ctx.now()
         transition = hand_off(
@@ -202,8 +235,13 @@ class CustomerFlow:
         conv = await self._open_thread(conv, store_id)
         await offers.after_handoff(conv, step)
         await self._tell_customer_who(
-            conv, profile.get("first_name"), employee_name=(employee.name if employee else None)
+            conv,
+            profile.get("first_name"),
+            employee_name=(employee.name if employee else None),
+            language=language,
         )
+        if choice.ask:  # the card waits in the general channel meanwhile
+            await self.stores.ask(conv)
         return conv
 
     async def _open_thread(self, conv: Conversation, store_id: str | None = None) -> Conversation:
@@ -218,10 +256,16 @@ class CustomerFlow:
         return conv
 
     async def _tell_customer_who(
-        self, conv: Conversation, first_name: str | None, *, employee_name: str | None
+        self,
+        conv: Conversation,
+        first_name: str | None,
+        *,
+        employee_name: str | None,
+        language: str | None = None,
     ) -> None:
         ctx = self.ctx
-        text = paused_note(conv) + await holding_text(ctx, conv, first_name, employee_name)
+        holding = await holding_text(ctx, conv, first_name, employee_name, language)
+        text = paused_note(conv) + holding
         await ctx.customers.send_text(conv.chat_id, text)
         await ctx.store.append(
             conv.id, Event("bot_notice", ctx.now(), "bot", detail={"text": text})

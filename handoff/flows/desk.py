@@ -27,12 +27,14 @@ from handoff.core.state import (
 )
 from handoff.flows.cards import build_card
 from handoff.flows.context import Context
+from handoff.flows.desk_edits import DeskChange, DeskEdits
 from handoff.flows.guard import GuardFlow
 from handoff.flows.media import OwnerFiles
 from handoff.flows.meeting import farewell, remember_helper, send_intro
 from handoff.flows.offers import Offers
 from handoff.flows.ratings import ask_for_rating
 from handoff.flows.staff import StaffCheck
+from handoff.flows.unanswered import CONFIRM_ACTIONS, Unanswered
 from nlu.facts.directory import Employee
 
 log = logging.getLogger(__name__)
@@ -46,7 +48,10 @@ class DeskFlow:
         self.ctx = ctx
         self.files = OwnerFiles(ctx)  # the owner's files reach the customer (media_flow)
         self.staff = StaffCheck(ctx)  # who may do what (handoff/core/staff.py)
-        self.guard = GuardFlow(ctx, self._deliver, self.staff)  # the reply check (guard_flow)
+        self.edits = DeskEdits(ctx)  # edits and deletions of replies (desk_edits.py)
+        # the reply check (guard.py); Send anyway on a held edit edits (desk_edits.py)
+        self.guard = GuardFlow(ctx, self.edits.route(self._deliver), self.staff)
+        self.unanswered = Unanswered(ctx)  # Resolve / Back to bot ask first (unanswered.py)
 
     async def on_thread_message(self, msg: EmployeeMessage) -> None:
         ctx = self.ctx
@@ -65,6 +70,10 @@ class DeskFlow:
             elif employee is not None and not await self.guard.screen(conv, msg, employee):
                 await self._deliver(conv, msg, employee)  # (a held reply waits: Send anyway/Edit)
             await ctx.store.mark_seen("slack", msg.event_id, chat_id=conv.chat_id)
+
+    async def on_thread_change(self, change: DeskChange) -> None:
+        """A thread message edited or deleted in Slack (handoff/flows/desk_edits.py)."""
+        await self.edits.on_change(change, self.guard)
 
     async def _deliver(self, conv: Conversation, msg: EmployeeMessage, employee: Employee) -> None:
         ctx = self.ctx
@@ -115,7 +124,9 @@ class DeskFlow:
         intro = f" {employee.intro.rstrip('.')}." if employee.intro else ""
         return f"Hello, this is {employee.name} from our {store} store.{intro} How can I help?"
 
-    async def give_back(self, thread: ThreadRef, user: str) -> str | None:
+    async def give_back(
+        self, thread: ThreadRef, user: str, *, confirmed: bool = False
+    ) -> str | None:
         async def transition(conv: Conversation) -> Transition:
             return hand_back(conv, by=user, now=self.ctx.now())
 
@@ -124,9 +135,11 @@ class DeskFlow:
             await self.ctx.desk.post_status(thread, f"{self._name(user)} handed back to the bot.")
 
         unchanged = "The bot already has this conversation."
-        return await self._act(thread, user, Act.BACK_TO_BOT, transition, after, unchanged)
+        return await self._act(
+            thread, user, Act.BACK_TO_BOT, transition, after, unchanged, confirmed=confirmed
+        )
 
-    async def resolve(self, thread: ThreadRef, user: str) -> str | None:
+    async def resolve(self, thread: ThreadRef, user: str, *, confirmed: bool = False) -> str | None:
         async def transition(conv: Conversation) -> Transition:
             return resolve(conv, by=user, now=self.ctx.now())
 
@@ -138,7 +151,19 @@ class DeskFlow:
             )
 
         unchanged = "This conversation is already resolved."
-        return await self._act(thread, user, Act.RESOLVE, transition, after, unchanged)
+        return await self._act(
+            thread, user, Act.RESOLVE, transition, after, unchanged, confirmed=confirmed
+        )
+
+    async def confirm(self, conv_id: str, user: str, act: Act) -> str:
+        """ "Resolve anyway" / "Back to bot anyway" on the private question (unanswered.py);
+        returns what replaces the question."""
+        conv = await self.ctx.store.get(conv_id)
+        if conv is None or conv.thread is None:
+            return UNTRACKED
+        go = self.resolve if act is Act.RESOLVE else self.give_back
+        answer = await go(conv.thread, user, confirmed=True)
+        return answer or ("Resolved." if act is Act.RESOLVE else "Handed back to the bot.")
 
     async def pass_on(self, thread: ThreadRef, user: str) -> str | None:
         """The Pass button: the staff rule first, then the ladder's next rung (offers.py)."""
@@ -168,6 +193,8 @@ class DeskFlow:
         transition: Callable[[Conversation], Awaitable[Transition]],
         after: Callable[[Conversation, Conversation], Awaitable[None]],
         unchanged: str,
+        *,
+        confirmed: bool = False,
     ) -> str | None:
         ctx = self.ctx
         async with ctx.store.locked_thread(thread) as conv:
@@ -183,6 +210,11 @@ class DeskFlow:
                 return f"That is not possible now: {exc}."
             if result.event is None:
                 return unchanged
+            if act in CONFIRM_ACTIONS and (waiting := await self.unanswered.last(conv)):
+                if not confirmed:  # ask first; "… anyway" comes back here (confirm)
+                    await self.unanswered.ask(conv, thread, user, act, waiting)
+                    return None
+                result.event.detail.update(confirmed=True, unanswered=waiting)
             await ctx.store.append(conv.id, result.event)
             await ctx.store.save(result.conversation)
             await Offers(ctx).settle(conv, result.conversation, result.event)  # timer, wait

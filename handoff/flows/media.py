@@ -16,6 +16,7 @@ from handoff.core.media import (
     MB,
     Attachment,
     FileTooLarge,
+    FileUnavailable,
     SharedFile,
     human_size,
     kind_label,
@@ -142,8 +143,14 @@ class OwnerFiles:
             except FileTooLarge:
                 refused.append(file)
                 continue
+            except FileUnavailable as exc:  # a sign-in page, a redirect...: never forwarded
+                await ctx.desk.post_status(
+                    msg.thread,
+                    f"{file.name}: not sent to the customer ({exc}). Share it again, or a link.",
+                )
+                continue
             words = "" if sent else msg.text  # the words go with the first file
-            if sends_as_photo(replace(file, size=len(data))):
+            if sends_as_photo(replace(file, size=len(data)), data):  # else as a document
                 await ctx.customers.send_photo(conv.chat_id, data, words, signature)
             else:
                 await ctx.customers.send_document(conv.chat_id, data, file.name, words, signature)

@@ -20,6 +20,7 @@ from handoff.core.escalation import (
     may_pass,
     next_step,
 )
+from handoff.core.refusals import unreachable
 from handoff.core.state import Conversation, Event, Status, ThreadRef, offer
 from handoff.flows.cards import build_card
 from handoff.flows.context import Context
@@ -29,6 +30,8 @@ from handoff.queues.timers import TimerLoop, TimerStore
 log = logging.getLogger(__name__)
 
 TIMER_KIND = "offer"
+# Transcript entries read back for a refusal since the customer's last message.
+REFUSAL_LOOKBACK = 50
 _REASONS = {
     Stage.PERSON: "expired",
     Stage.CHANNEL: "channel",
@@ -50,10 +53,14 @@ class Offers:
         ctx = self.ctx
         return Team(ctx.stores, ctx.employees, await ctx.store.open_counts(), ctx.offer_timeout)
 
-    async def plan_handoff(self, store_id: str | None, last_helper: str | None) -> Step:
-        """Whom a new handoff goes to: on shift now, or at the store's next opening."""
+    async def plan_handoff(
+        self, store_id: str | None, last_helper: str | None, language: str | None = None
+    ) -> Step:
+        """Whom a new handoff goes to: on shift now, or at the store's next opening; for a
+        customer writing in ``language`` (not English), someone who speaks it first."""
         team = await self._team()
-        return first_offer(store_id, now=self.ctx.now_dt(), team=team, last_helper=last_helper)
+        now = self.ctx.now_dt()
+        return first_offer(store_id, now=now, team=team, last_helper=last_helper, language=language)
 
     async def after_handoff(self, conv: Conversation, step: Step) -> None:
         """Start the offer's timer; with nobody on shift in opening hours, ping the channel."""
@@ -88,7 +95,23 @@ class Offers:
             if conv.expires_at > ctx.now():
                 await self.sync_timer(conv)  # re-offered meanwhile; keep its own due time
                 return
+            if await self._unreachable(conv):
+                await self._hold(conv)
+                return
             await self._move(conv, passer=None)
+
+    async def _unreachable(self, conv: Conversation) -> bool:
+        """The customer blocked the bot (or their chat is gone) and has not written since
+        (handoff/core/refusals.py): offering it to anyone else would help nobody."""
+        return unreachable(await self.ctx.store.transcript(conv.id, last=REFUSAL_LOOKBACK))
+
+    async def _hold(self, conv: Conversation) -> None:
+        """Stay on this rung and look again in one offer's time: once the customer writes,
+        the ladder goes on."""
+        held = replace(conv, expires_at=self.ctx.now() + self.ctx.offer_timeout)
+        await self.ctx.store.save(held)
+        await self.sync_timer(held)
+        log.info("offer held: the customer cannot be reached", extra={"conversation": conv.id})
 
     async def pass_on(self, thread: ThreadRef, user: str) -> str | None:
         """The Pass button; returns the private answer for the clicker, if any."""
@@ -102,6 +125,11 @@ class Offers:
                 return "Only employees in the Tandem directory can pass conversations."
             if not may_pass(conv, user, ctx.employees):
                 return f"This is offered to {self._name(conv.offered_to)}; only they can pass it."
+            if await self._unreachable(conv):
+                return (
+                    "The customer cannot be reached (they blocked the bot, or their chat is "
+                    "gone): nobody is offered this until they write again."
+                )
             if not await self._move(conv, passer=user):
                 return "There is nobody left to pass it to; anyone here can take it over."
         return None

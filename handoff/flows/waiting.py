@@ -11,6 +11,7 @@ from handoff.core.escalation import utc
 from handoff.core.state import Conversation
 from handoff.flows.context import Context
 from handoff.storage.live.response_times import ResponseTimes
+from handoff.texts.languages import holding_in
 from handoff.texts.promises import Holding, holding_message, response_seconds, typical_wait
 
 log = logging.getLogger(__name__)
@@ -41,19 +42,29 @@ async def record_claim(ctx: Context, conv: Conversation, claimed_at: float) -> N
 
 
 async def holding_text(
-    ctx: Context, conv: Conversation, first_name: str | None, employee_name: str | None
+    ctx: Context,
+    conv: Conversation,
+    first_name: str | None,
+    employee_name: str | None,
+    language: str | None = None,
 ) -> str:
-    """The customer's holding message: who, where, and only the waiting time we can back."""
+    """The customer's holding message: who, where, and only the waiting time we can back;
+    in the customer's ``language`` when we have its wording (handoff/texts/languages.py)."""
+    holding = await _holding(ctx, conv, first_name, employee_name)
+    return holding_in(language, holding) or holding_message(holding)
+
+
+async def _holding(
+    ctx: Context, conv: Conversation, first_name: str | None, employee_name: str | None
+) -> Holding:
     store_id = conv.store_id
     if store_id is None:
-        return holding_message(Holding(first_name, employee_name, None))
+        return Holding(first_name, employee_name, None)
     store_name = ctx.stores.get(store_id).name
     now = ctx.now_dt()
     if not ctx.stores.is_open(store_id, now):
         opens_at = ctx.stores.next_opening(store_id, now)
         local = ctx.stores.local(now)
-        return holding_message(
-            Holding(first_name, employee_name, store_name, opens_at=opens_at, now=local)
-        )
+        return Holding(first_name, employee_name, store_name, opens_at=opens_at, now=local)
     wait = typical_wait(await response_times(ctx).recent(store_id))
-    return holding_message(Holding(first_name, employee_name, store_name, typical_wait=wait))
+    return Holding(first_name, employee_name, store_name, typical_wait=wait)

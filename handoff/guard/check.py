@@ -1,7 +1,7 @@
 """The reply-quality guard: what an employee's reply should not carry to a customer. Pure.
 
 Checks spelling (pyspellchecker, with the store's own words accepted), text-speak,
-profanity (better-profanity's word list), shouting, and a one-word reply to an upset
+profanity (LDNOOBW's word list), shouting, and a one-word reply to an upset
 customer. Anything the customer would not read as prose is left out of the spelling
 check: links, e-mail addresses, mentions, numbers, code and quoted text.
 """

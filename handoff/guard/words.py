@@ -1,5 +1,9 @@
 """The guard's vocabulary: the dictionary, the store's own words, and the profanity list.
 
+The profanity list is LDNOOBW's English list (wordlist/en.txt, CC BY 4.0, with its licence)
+with Tandem's changes for a shop (wordlist/tandem.txt); it ships inside the package, so it
+does not depend on ``DATA_DIR``.
+
 Store words (product, street, store, employee and brand names) come from the business
 data itself, so a new product in answers.yml or a new colleague in employees.yml is
 never flagged as a misspelling; data/guard_words.yml adds what the data does not say.
@@ -13,11 +17,6 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from better_profanity import Profanity  # type: ignore[import-untyped]
-from better_profanity.utils import (  # type: ignore[import-untyped]
-    get_complete_path_of_file,
-    read_wordlist,
-)
 from pydantic import BaseModel, TypeAdapter
 from spellchecker import SpellChecker
 
@@ -29,6 +28,19 @@ _DATA_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _PROFANITY_TOKEN = re.compile(r"[a-z0-9@$*_.'-]+")
 _EDGES = "._-*'"
 _MAX_DISGUISED = 4  # symbols standing for letters in one word ("sh1t"); more is noise
+WORDLIST_DIR = Path(__file__).parent / "wordlist"
+# The letters a symbol stands for in a disguised word ("$h1t", "f*ck").
+DISGUISE: dict[str, tuple[str, ...]] = {
+    "@": ("a", "o"),
+    "*": ("a", "e", "i", "o", "u", "v"),
+    "4": ("a",),
+    "1": ("i", "l"),
+    "0": ("o",),
+    "3": ("e",),
+    "$": ("s",),
+    "5": ("s",),
+    "7": ("t",),
+}
 
 
 class GuardWords(BaseModel):
@@ -46,19 +58,27 @@ def _dictionary() -> SpellChecker:
     return SpellChecker(distance=1)
 
 
+def read_wordlist(path: Path) -> list[str]:
+    """One entry a line, lower case; ``#`` comments and blank lines skipped."""
+    lines = (line.strip().lower() for line in path.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
 @functools.cache
-def _profanity() -> tuple[frozenset[str], frozenset[str], dict[str, tuple[str, ...]]]:
-    """better-profanity's word list (single words, phrases) and its symbol-for-letter map."""
-    listed = {w.lower() for w in read_wordlist(get_complete_path_of_file("profanity_wordlist.txt"))}
-    disguise: dict[str, set[str]] = {}
-    for letter, variants in Profanity().CHARS_MAPPING.items():
-        for variant in variants:
-            if not variant.isalpha():
-                disguise.setdefault(variant, set()).add(letter)
+def _profanity() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The list's single words, its phrases, and its entries that are no words (emoji)."""
+    listed = set(read_wordlist(WORDLIST_DIR / "en.txt"))
+    for change in read_wordlist(WORDLIST_DIR / "tandem.txt"):
+        if change[0] not in "+-":
+            raise ValueError(
+                f"{WORDLIST_DIR / 'tandem.txt'}: {change!r} starts with neither + nor -"
+            )
+        (listed.add if change[0] == "+" else listed.discard)(change[1:].strip())
+    words = {w for w in listed if all(_PROFANITY_TOKEN.fullmatch(p) for p in w.split())}
     return (
-        frozenset(w for w in listed if " " not in w),
-        frozenset(w for w in listed if " " in w),
-        {k: tuple(sorted(v)) for k, v in disguise.items()},
+        frozenset(w for w in words if " " not in w),
+        frozenset(w for w in words if " " in w),
+        frozenset(listed - words),
     )
 
 
@@ -67,10 +87,17 @@ class Lexicon:
         self.words = frozenset(w.lower() for w in words)
         self.acronyms = frozenset(acronyms)
         self.spell = _dictionary()
-        single, phrases, self._disguise = _profanity()
+        single, phrases, symbols = _profanity()
+        self._disguise = DISGUISE
         allowed = {w.lower() for w in not_profanity}
         self.profane = single - allowed
         self.phrases = phrases - allowed
+        self.longest_phrase = max((len(p.split()) for p in self.phrases), default=1)
+        # Entries the word tokens cannot hold ("s&m", an emoji), found in the text itself.
+        self.symbols = re.compile(
+            "|".join(rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])" for w in sorted(symbols - allowed))
+            or "(?!)"
+        )
 
     @classmethod
     def from_dir(cls, data_dir: Path) -> Lexicon:
@@ -103,7 +130,8 @@ class Lexicon:
         tokens = [t.strip(_EDGES) for t in _PROFANITY_TOKEN.findall(text.lower())]
         tokens = [t for t in tokens if t]
         found = [t for t in tokens if self._profane(t)]
-        for size in (2, 3):
+        found += [m.group() for m in self.symbols.finditer(text.lower())]
+        for size in range(2, self.longest_phrase + 1):
             for i in range(len(tokens) - size + 1):
                 phrase = " ".join(tokens[i : i + size])
                 if phrase in self.phrases:

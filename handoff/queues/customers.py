@@ -64,3 +64,13 @@ class CustomerChannels:
 
     async def fetch_file(self, chat_id: str, file_id: str) -> Download:
         return await self.of(chat_id).fetch_file(chat_id, file_id)
+
+    async def edit_reply(
+        self, chat_id: str, slack_ts: str, text: str, signature: Signature, *, caption: bool
+    ) -> None:
+        await self.of(chat_id).edit_reply(chat_id, slack_ts, text, signature, caption=caption)
+
+    async def withdraw_reply(
+        self, chat_id: str, slack_ts: str, notice: str, signature: Signature, *, delete: bool
+    ) -> None:
+        await self.of(chat_id).withdraw_reply(chat_id, slack_ts, notice, signature, delete=delete)

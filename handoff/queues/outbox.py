@@ -34,7 +34,7 @@ from typing import Any, Protocol
 from redis.asyncio.client import Pipeline
 
 from handoff.core.addresses import channel_of, sender_of
-from handoff.core.ports import CustomerChannel, Desk
+from handoff.core.ports import CustomerChannel, Desk, Signature
 from handoff.core.state import ThreadRef
 from handoff.queues.lanes import Lanes
 from handoff.storage.store import Extra
@@ -55,6 +55,27 @@ def effects_of(key: str) -> Iterator[None]:
         yield
     finally:
         _effects.reset(token)
+
+
+# The Slack ts of the employee reply being sent: the customer's channel keeps which of its
+# messages carry it (handoff/storage/message_map.py ``DeskReplies``), so an edit or
+# deletion in Slack reaches them. Set around the desk's handling of a reply.
+_replying: ContextVar[str | None] = ContextVar("replying", default=None)
+
+
+@contextlib.contextmanager
+def replying(slack_ts: str) -> Iterator[None]:
+    """Signed sends made inside are the employee reply ``slack_ts``'s."""
+    token = _replying.set(slack_ts)
+    try:
+        yield
+    finally:
+        _replying.reset(token)
+
+
+def reply_ref() -> str | None:
+    """The Slack ts of the reply being sent (see ``replying``), or None."""
+    return _replying.get()
 
 
 def _next_effect() -> str | None:
@@ -139,6 +160,20 @@ class CustomerOutbox(CustomerChannel, Protocol):
     def send_text_with_save(self, chat_id: str, text: str) -> Extra:
         """``send_text`` (unsigned, no buttons) as an ``extra`` of the flow's save: the
         message goes out if and only if the save's transaction runs."""
+        ...
+
+    async def edit_reply(
+        self, chat_id: str, slack_ts: str, text: str, signature: Signature, *, caption: bool
+    ) -> None:
+        """Show an employee's edited reply instead of what the customer got for ``slack_ts``
+        (``caption``: the words went with a file)."""
+        ...
+
+    async def withdraw_reply(
+        self, chat_id: str, slack_ts: str, notice: str, signature: Signature, *, delete: bool
+    ) -> None:
+        """An employee deleted a reply: delete the customer's messages of ``slack_ts`` when
+        ``delete`` (and the channel still allows it), else send ``notice``."""
         ...
 
 

@@ -57,7 +57,13 @@ class RetryLater(Exception):
 
 
 class GiveUp(Exception):
-    """The job can never succeed (e.g. the customer blocked the bot)."""
+    """The job can never succeed (e.g. the customer blocked the bot). ``refusal`` names
+    why the service refused it ("blocked", "chat_not_found", "file_refused", ...), for
+    the people who should hear of it (``LanePump.on_give_up``); None: not a refusal."""
+
+    def __init__(self, reason: str, *, refusal: str | None = None) -> None:
+        super().__init__(reason)
+        self.refusal = refusal
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,8 @@ class Backoff:
 
 
 Handler = Callable[[Job], Awaitable[None]]
+# Told of every job given up as refused (the desk posts it into the thread; no I/O here).
+GiveUpListener = Callable[[Job, GiveUp], Awaitable[None]]
 T = TypeVar("T")
 
 
@@ -137,7 +145,12 @@ class LanePump:
         self.backoff = backoff or Backoff()
         self.observer = observer
         self._active: dict[asyncio.Task[None], str] = {}  # each lane's worker -> the lane
+        self._give_up_listeners: list[GiveUpListener] = []
         self._wake = asyncio.Event()
+
+    def on_give_up(self, listener: GiveUpListener) -> None:
+        """Call ``listener`` with each job given up as a refusal, once it is buried."""
+        self._give_up_listeners.append(listener)
 
     def wake(self) -> None:
         """A job was just put here: look now rather than at the next poll."""
@@ -232,7 +245,10 @@ class LanePump:
             await self.lanes.release(lane, due_at=time.time() + delay)
             return None
         except GiveUp as exc:  # expected now and then (a blocked bot): a warning
-            return await self._bury(job, f"gave up: {exc}", level=logging.WARNING)
+            step = await self._bury(job, f"gave up: {exc}", level=logging.WARNING)
+            if exc.refusal is not None:
+                await self._tell_give_up(job, exc)
+            return step
         except Exception as exc:
             tries = await self.lanes.failed(job)
             log.exception("%s job failed", self.name, extra={"lane": lane, "tries": tries})
@@ -255,6 +271,15 @@ class LanePump:
                 await self.handler(job)
         except TimeoutError as exc:
             raise RetryLater(f"no result within {JOB_TIMEOUT_SECONDS:.0f}s") from exc
+
+    async def _tell_give_up(self, job: Job, error: GiveUp) -> None:
+        """The listeners hear of a refusal; one failing (Redis away) costs only its notice,
+        never the lane: the job is buried already."""
+        for listener in self._give_up_listeners:
+            try:
+                await listener(job, error)
+            except Exception:
+                log.exception("%s refusal not reported", self.name, extra={"lane": job.lane})
 
     def _outcome(self, outcome: str) -> None:
         if self.observer is not None:

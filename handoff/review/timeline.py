@@ -19,12 +19,24 @@ LABELS = {
     "hand_back": "Back to the bot",
     "resolve": "Resolved",
     "edit": "Edited",
+    "withdrawn": "Withdrawn",  # an employee deleted a reply in Slack (flows/desk_edits.py)
     "rating": "Rating",
     "marked_wrong": "Marked wrong",
     "marked_risky": "Marked risky",
+    "delivery_refused": "Not delivered",
+    "store_chosen": "Store chosen by the customer",  # "Which store is this about?"
 }
 # Shown beside the text; the message body itself is ``text``.
-DETAIL_FIELDS = ("explanation", "offered_to", "previous_owner", "owner", "media", "intent")
+DETAIL_FIELDS = (
+    "explanation",
+    "offered_to",
+    "previous_owner",
+    "owner",
+    "media",
+    "intent",
+    "what",
+    "unanswered",  # Resolve / Back to bot confirmed over this unanswered message
+)
 
 
 @dataclass

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from handoff.core.refusals import describe as describe_refusal
 from handoff.review import formatting
 from handoff.review.accounts import Accounts
 from handoff.review.query import ConversationQuery
@@ -94,6 +95,7 @@ class Site:
             pairs=lambda items: [(str(i), str(i).replace("_", " ")) for i in items],
             store_name=self.store_name,
             visible=visible,  # people's words: invisible format characters as marks
+            refusal=describe_refusal,  # a refused send's reason, as people read it
         )
 
     def person(self, who: str | None) -> str:

@@ -7,6 +7,7 @@ and Socket Mode (no public URL) share these listeners.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
@@ -24,11 +25,21 @@ from handoff.core.state import ThreadRef
 from handoff.errors import HandoffConfigError, SlackUnavailable
 from handoff.flows.desk import DeskFlow
 from handoff.flows.guard import ACTION_EDIT, ACTION_SEND_ANYWAY
+from handoff.queues.outbox import replying
 from handoff.slack.blocks import ACTION_BACK_TO_BOT, ACTION_PASS, ACTION_RESOLVE, ACTION_TAKE_OVER
 from handoff.slack.commands import TandemCommands
+from handoff.slack.confirm import ConfirmButtons
 from handoff.slack.gate import ReplayCheck
 from handoff.slack.guard import GuardButtons
-from handoff.slack.payloads import MalformedPayload, employee_message, thread_and_user
+from handoff.slack.mrkdwn import Names
+from handoff.slack.payloads import (
+    MalformedPayload,
+    changed_message,
+    desk_change,
+    employee_message,
+    thread_and_user,
+)
+from handoff.slack.people import mentioned, names_for
 from handoff.storage.live.replays import SignedRequests
 
 log = logging.getLogger(__name__)
@@ -85,13 +96,14 @@ def build_slack_app(
     )
     # First of our middleware: a replayed signed command or click stops here (gate.py).
     ReplayCheck(SignedRequests(flow.ctx.store)).register(app)
-    SlackListeners(flow).register(app)
+    SlackListeners(flow, client).register(app)
     return app
 
 
 class SlackListeners:
-    def __init__(self, flow: DeskFlow) -> None:
+    def __init__(self, flow: DeskFlow, client: AsyncWebClient | None = None) -> None:
         self.flow = flow
+        self.client = client  # looks up the names a reply mentions (handoff/slack/people.py)
 
     def register(self, app: AsyncApp) -> None:
         app.event("message")(self.message)
@@ -102,13 +114,29 @@ class SlackListeners:
         guard = GuardButtons(self.flow.guard)  # the reply guard (guard_flow, slack_guard)
         app.action(ACTION_SEND_ANYWAY)(guard.send_anyway)
         app.action(ACTION_EDIT)(guard.edit)
+        ConfirmButtons(self.flow).register(app)  # "… is unanswered: Resolve anyway?" (confirm.py)
         app.command("/tandem")(TandemCommands(self.flow.ctx).handle)  # slack_commands
         app.error(self.error)
 
     async def message(self, event: dict[str, Any], body: dict[str, Any]) -> None:
-        reply = employee_message(event, body)  # None: not a thread reply (slack_payloads)
+        if desk_change(event, body) is not None:  # a reply edited or deleted (desk_edits)
+            names = await self._names(changed_message(event))
+            if change := desk_change(event, body, names):
+                await self.flow.on_thread_change(change)
+            return
+        if employee_message(event, body) is None:  # not a thread reply (slack_payloads)
+            return
+        names = await self._names(event)
+        reply = employee_message(event, body, names)  # the text as the employee wrote it
         if reply is not None:
-            await self.flow.on_thread_message(reply)
+            with replying(reply.ts):  # its messages are kept for later edits (desk_edits)
+                await self.flow.on_thread_message(reply)
+
+    async def _names(self, message: Mapping[str, Any]) -> Names:
+        directory = self.flow.ctx.employees
+        if self.client is not None:
+            return await names_for(message, directory, self.client)
+        return Names({u: e.name for u in mentioned(message)[0] if (e := directory.by_slack_id(u))})
 
     async def take_over(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from handoff.core.ports import Choice, HandoffCard
+from handoff.slack.card_budget import NOTES_ID, fit_blocks, transcript_sections
 from handoff.texts.bidi import visible
 from handoff.texts.desk import escape_mrkdwn
 
@@ -34,6 +35,7 @@ REASON_LABELS = {
     "media": "sent a file",
     "paused": "bot paused",
     "flood": "many messages at once",
+    "language": "writes in another language",
 }
 _PLAIN_LIMIT = 2900  # Slack caps a text object at 3000 characters
 HEADER_LIMIT = 150  # and a header block's text at 150; longer, it rejects the whole message
@@ -80,7 +82,9 @@ def card_text(card: HandoffCard) -> str:
 
 def card_blocks(card: HandoffCard) -> list[Block]:
     who = [f"*{shown(card.customer_name)}*"]
-    if card.store_name:
+    if "store_why" in card.extra:  # which store, and why (handoff/core/store_choice.py)
+        who.append(shown(card.extra["store_why"]))
+    elif card.store_name:
         who.append(f"home store {shown(card.store_name)}")
     if card.language:
         who.append(f"language {shown(card.language)}")
@@ -93,18 +97,18 @@ def card_blocks(card: HandoffCard) -> list[Block]:
     blocks: list[Block] = [
         {"type": "header", "text": plain(f"{card.customer_name} needs a person", HEADER_LIMIT)},
         {"type": "section", "text": {"type": "mrkdwn", "text": " · ".join(who)}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": why + _nlu_line(card.nlu)}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": why + _nlu_line(card)}},
         {"type": "section", "text": {"type": "mrkdwn", "text": _status_line(card)}},
     ]
     if card.notes:
         notes = "\n".join(f"• {n}" for n in card.notes)
-        blocks.append({"type": "section", "text": plain(f"Notes:\n{notes}")})
+        blocks.append({"type": "section", "block_id": NOTES_ID, "text": plain(f"Notes:\n{notes}")})
     if card.recent:
         transcript = "\n".join(f"{line.who}: {line.text}" for line in card.recent)
-        blocks.extend(plain_sections(f"Recent messages:\n{transcript}"))
+        blocks.extend(transcript_sections(visible(f"Recent messages:\n{transcript}")))
     if buttons := _buttons(card):  # Slack rejects an actions block without elements
         blocks.append({"type": "actions", "block_id": "conversation", "elements": buttons})
-    return blocks
+    return fit_blocks(blocks)  # within Slack's limits, transcript trimmed first (card_budget)
 
 
 def _past(count: int) -> str:
@@ -113,16 +117,21 @@ def _past(count: int) -> str:
     return f"{count} past conversation{'s' if count != 1 else ''}"
 
 
-def _nlu_line(nlu: dict[str, object]) -> str:
+def _nlu_line(card: HandoffCard) -> str:
+    nlu = card.nlu
     if not nlu.get("intent"):
         return ""
     parts = [f"intent `{shown(str(nlu['intent']))}` {float(str(nlu['confidence'])):.2f}"]
     if "sentiment" in nlu:
-        parts.append(f"sentiment {float(str(nlu['sentiment'])):+.2f}")
+        sentiment = f"sentiment {float(str(nlu['sentiment'])):+.2f}"
+        if sentiment not in card.reason_detail:  # each fact once: "Why" may have said it
+            parts.append(sentiment)
     return "\n" + " · ".join(parts)
 
 
 def _status_line(card: HandoffCard) -> str:
+    if card.extra.get("moved"):  # the customer chose a store: its channel has the card now
+        return f"*Moved:* {shown(card.extra.get('store_why', ''))}; the store's thread has it now."
     if card.status == "human" and card.owner:
         return f"*With:* <@{card.owner}>"
     if card.status == "pending":
@@ -148,6 +157,8 @@ def _buttons(card: HandoffCard) -> list[Block]:
             element["style"] = style
         return element
 
+    if card.extra.get("moved"):
+        return []  # the buttons are on the store's card
     if card.status == "pending":
         return [
             button("Take over", ACTION_TAKE_OVER, "primary"),

@@ -7,6 +7,7 @@ Slack answered 500 after posting) can look for it instead of posting twice (``fi
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,8 +28,13 @@ from handoff.slack.blocks import (
     fit_message_text,
     shown,
 )
+from handoff.slack.card_budget import fallback_blocks, split_by_budget
 from handoff.texts.bidi import visible
 
+log = logging.getLogger(__name__)
+
+# Slack's answers to blocks it will not show (a smaller card may pass).
+BLOCK_REFUSALS = frozenset({"invalid_blocks", "msg_blocks_too_long", "invalid_blocks_format"})
 POST_EVENT = "tandem_post"  # the metadata's event_type; its payload names the job
 # How far back a look for an earlier post goes, before the job's first take: clocks of
 # workers and Slack may differ a little. And how many messages it reads at most.
@@ -48,42 +54,64 @@ class SlackDesk:
     async def open_thread(
         self, channel: str, card: HandoffCard, *, mark: str | None = None
     ) -> ThreadRef:
-        try:
-            response = await self.client.chat_postMessage(
-                channel=channel,
-                text=card_text(card),
-                blocks=card_blocks(card),
-                metadata=post_metadata(mark),
-            )
-        except (SlackApiError, SlackClientError) as exc:
-            raise SlackUnavailable(f"chat.postMessage to {channel} failed: {exc}") from exc
+        response = await self._card(
+            "chat_postMessage",
+            card_blocks(card),
+            channel=channel,
+            text=card_text(card),
+            metadata=post_metadata(mark),
+        )
         self.metrics.sent("slack", "chat_postMessage")
         return ThreadRef(str(response["channel"]), str(response["ts"]))
 
     async def refresh_card(self, thread: ThreadRef, card: HandoffCard) -> None:
-        await self._call(
+        await self._card(
             "chat_update",
+            card_blocks(card),
             channel=thread.channel,
             ts=thread.ts,
             text=card_text(card),
-            blocks=card_blocks(card),
         )
+
+    async def _card(self, method: str, blocks: list[dict[str, Any]], **kwargs: Any) -> Any:
+        """Post or update a card; if Slack still refuses its blocks, the minimal card, then
+        the text alone: the thread must exist for the posts that follow (card_budget.py)."""
+        for tried in (blocks, fallback_blocks(blocks), []):
+            try:
+                return await getattr(self.client, method)(blocks=tried, **kwargs)
+            except SlackApiError as exc:
+                error = exc.response.get("error")
+                if error not in BLOCK_REFUSALS or not tried:
+                    raise SlackUnavailable(f"Slack {method} failed: {exc}") from exc
+                log.warning("slack refused a card, sending a smaller one", extra={"error": error})
+            except SlackClientError as exc:
+                raise SlackUnavailable(f"Slack {method} failed: {exc}") from exc
+        raise AssertionError("unreachable: the text-only card returns or raises")
 
     async def post_customer_message(
         self, thread: ThreadRef, customer_name: str, text: str, *, mark: str | None = None
     ) -> str | None:
         fallback, blocks = customer_message_blocks(customer_name, text)
-        try:
-            response = await self.client.chat_postMessage(
+        first, *rest = split_by_budget(blocks)  # too long for one message: continued below
+        response = await self._card(
+            "chat_postMessage",
+            first,
+            channel=thread.channel,
+            thread_ts=thread.ts,
+            text=fallback,
+            metadata=post_metadata(mark),
+        )
+        self.metrics.sent("slack", "chat_postMessage")
+        for n, part in enumerate(rest, start=1):
+            await self._card(
+                "chat_postMessage",
+                part,
                 channel=thread.channel,
                 thread_ts=thread.ts,
-                text=fallback,
-                blocks=blocks,
-                metadata=post_metadata(mark),
+                text=shown(f"{customer_name} (continued)"),
+                metadata=post_metadata(f"{mark}:{n}" if mark else None),
             )
-        except (SlackApiError, SlackClientError) as exc:
-            raise SlackUnavailable(f"Slack chat_postMessage failed: {exc}") from exc
-        self.metrics.sent("slack", "chat_postMessage")
+            self.metrics.sent("slack", "chat_postMessage")
         ts = response.get("ts")
         return str(ts) if ts else None
 

@@ -1,23 +1,36 @@
 """Files in Slack: uploading a customer's file into a thread, downloading an employee's.
 
 Downloads send the bot token, so they only go to Slack's own file host or the host the
-Web API is served from (the playground serves both from one place).
+Web API is served from (the playground serves both from one place). A download that
+answers anything but the file is refused (``FileUnavailable``) and never forwarded.
+They run on the web client's own aiohttp session (the worker's one HTTP stack), and on
+a session of their own only for a client made without one.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
-import httpx
+import aiohttp
+from multidict import CIMultiDictProxy
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from handoff.core.media import MAX_FILE_BYTES, FileTooLarge, SharedFile, too_large
+from handoff.core.media import (
+    MAX_FILE_BYTES,
+    FileTooLarge,
+    FileUnavailable,
+    SharedFile,
+    too_large,
+)
 from handoff.core.state import ThreadRef
 from handoff.errors import SlackUnavailable
 
 SLACK_FILE_HOSTS = frozenset({"files.slack.com"})
-DOWNLOAD_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+DOWNLOAD_TIMEOUT = aiohttp.ClientTimeout(total=30.0, connect=10.0)
+CHUNK_BYTES = 64 * 1024
 
 
 def may_send_token(url: str, api_url: str) -> bool:
@@ -54,18 +67,54 @@ async def download(client: AsyncWebClient, file: SharedFile) -> bytes:
     headers = {"Authorization": f"Bearer {client.token}"}
     try:
         async with (
-            httpx.AsyncClient(timeout=DOWNLOAD_TIMEOUT) as http,
-            http.stream("GET", url, headers=headers) as response,
+            _session(client) as http,
+            # A redirect is not followed: the token must not go where it points.
+            http.get(
+                url, headers=headers, allow_redirects=False, timeout=DOWNLOAD_TIMEOUT
+            ) as response,
         ):
-            response.raise_for_status()
+            check_response(response.status, response.headers, file)
             data = bytearray()
-            async for chunk in response.aiter_bytes():
+            async for chunk in response.content.iter_chunked(CHUNK_BYTES):
                 data.extend(chunk)
                 if len(data) > MAX_FILE_BYTES:  # Slack's size may be missing or wrong
                     raise FileTooLarge(f"over {MAX_FILE_BYTES} bytes")
-    except httpx.HTTPError as exc:
+            expected = response.headers.get("content-length")
+    except aiohttp.ClientPayloadError as exc:  # the connection closed before the body's end
+        raise FileUnavailable("Slack cut the download short") from exc
+    except (aiohttp.ClientError, TimeoutError) as exc:
         raise SlackUnavailable(f"download of file {file.id} failed: {exc}") from exc
+    if expected is not None and expected.isdigit() and int(expected) != len(data):
+        raise FileUnavailable("Slack cut the download short")
     return bytes(data)
+
+
+@asynccontextmanager
+async def _session(client: AsyncWebClient) -> AsyncIterator[aiohttp.ClientSession]:
+    """The web client's session when it has one (kept for the worker's life)."""
+    if client.session is not None:
+        yield client.session
+        return
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+def check_response(status: int, headers: CIMultiDictProxy[str], file: SharedFile) -> None:
+    """Only the file itself is forwarded: a sign-in page (HTML, 200), a redirect to one,
+    a missing file or a refusal is not, and will not be by asking again; Slack being
+    down (5xx, 429) is worth another try."""
+    if 300 <= status < 400:
+        where = urlsplit(headers.get("location", "")).path or "elsewhere"
+        raise FileUnavailable(f"Slack redirected the download to {where} instead of the file")
+    if status in (401, 403, 404, 410):
+        raise FileUnavailable(f"Slack refused the download ({status})")
+    if status == 429 or status >= 500:
+        raise SlackUnavailable(f"download of file {file.id} failed: {status}")
+    if status != 200:
+        raise FileUnavailable(f"Slack answered {status} instead of the file")
+    served = headers.get("content-type", "").split(";")[0].strip().lower()
+    if served == "text/html" and not file.mimetype.lower().startswith("text/html"):
+        raise FileUnavailable("Slack answered with a sign-in page instead of the file")
 
 
 async def _url_from_info(client: AsyncWebClient, file_id: str) -> str:

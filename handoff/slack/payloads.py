@@ -15,6 +15,8 @@ from typing import Any
 from handoff.core.media import shared_files
 from handoff.core.messages import EmployeeMessage
 from handoff.core.state import ThreadRef
+from handoff.flows.desk_edits import DeskChange
+from handoff.slack.mrkdwn import Names, decode_message
 
 # Thread messages an employee writes; edits, joins and bot posts are not replies.
 REPLY_SUBTYPES = {None, "file_share", "thread_broadcast"}
@@ -90,8 +92,12 @@ def _text(node: Mapping[str, Any], name: str, where: str) -> str:
     return value
 
 
-def employee_message(event: Mapping[str, Any], body: Mapping[str, Any]) -> EmployeeMessage | None:
-    """A reply inside a thread, or None for anything else (edits, bots, top-level posts)."""
+def employee_message(
+    event: Mapping[str, Any], body: Mapping[str, Any], names: Names | None = None
+) -> EmployeeMessage | None:
+    """A reply inside a thread, or None for anything else (edits, bots, top-level posts).
+    Its text is what the employee wrote, decoded from Slack's encoding (handoff/slack/mrkdwn.py):
+    plain to read, formatted for the channels that can show it; ``names`` names the mentions."""
     if event.get("subtype") not in REPLY_SUBTYPES or event.get("bot_id"):
         return None
     thread_ts, user = event.get("thread_ts"), event.get("user")
@@ -109,9 +115,57 @@ def employee_message(event: Mapping[str, Any], body: Mapping[str, Any]) -> Emplo
         event_id=event_id if isinstance(event_id, str) and event_id else f"{channel}:{ts}",
         thread=ThreadRef(channel, thread_ts),
         user=user,
-        text=text,
+        text=decode_message(event, names or Names()),
         ts=ts,
         files=shared_files(f for f in files if isinstance(f, Mapping)),
+    )
+
+
+def changed_message(event: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The message a ``message_changed`` / ``message_deleted`` event is about (or {})."""
+    name = "message" if event.get("subtype") == "message_changed" else "previous_message"
+    node = event.get(name)
+    return node if isinstance(node, Mapping) else {}
+
+
+def desk_change(
+    event: Mapping[str, Any], body: Mapping[str, Any], names: Names | None = None
+) -> DeskChange | None:
+    """An employee's thread reply edited (``message_changed``: ``message`` and
+    ``previous_message``) or deleted (``message_deleted``: ``deleted_ts`` and
+    ``previous_message``); None for any other event (a bot's post changed, a top-level
+    message, Slack updating a thread's reply count). The new text is decoded as a reply's."""
+    subtype = event.get("subtype")
+    if subtype not in ("message_changed", "message_deleted"):
+        return None
+    if event.get("message") is not None and not isinstance(event.get("message"), Mapping):
+        raise MalformedPayload("event.message")
+    node = changed_message(event)
+    if not node or node.get("bot_id") or node.get("subtype") not in REPLY_SUBTYPES:
+        return None
+    thread_ts, user, ts = node.get("thread_ts"), node.get("user"), node.get("ts")
+    if not thread_ts or not user or not ts or thread_ts == ts:
+        return None  # only replies inside a thread
+    if subtype == "message_deleted" and event.get("deleted_ts") not in (None, ts):
+        raise MalformedPayload("event.deleted_ts")
+    for value, name in ((thread_ts, "thread_ts"), (user, "user"), (ts, "ts")):
+        if not isinstance(value, str):
+            raise MalformedPayload(f"event.message.{name}")
+    channel = _text(event, "channel", "event.")
+    edited = node.get("edited")
+    editor = edited.get("user") if isinstance(edited, Mapping) else None
+    text = node.get("text") or ""
+    if not isinstance(text, str) or not isinstance(editor or user, str):
+        raise MalformedPayload("event.message.text or event.message.edited")
+    event_id = body.get("event_id")
+    fallback_id = f"{channel}:{subtype}:{ts}"
+    return DeskChange(
+        event_id=event_id if isinstance(event_id, str) and event_id else fallback_id,
+        thread=ThreadRef(channel, thread_ts),
+        user=user,
+        editor=str(editor or user),
+        ts=ts,
+        text=decode_message(node, names or Names()) if subtype == "message_changed" else None,
     )
 
 

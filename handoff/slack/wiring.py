@@ -29,6 +29,7 @@ from handoff.slack.gate import slack_events_route
 from handoff.slack.inbox import EventRunner, SlackInbox
 from handoff.slack.metrics import count_slack_requests, count_slack_retries
 from handoff.slack.outbox import SlackSender
+from handoff.slack.spool import Spool
 from handoff.storage.store import ConversationStore
 
 # auth.test is rate limited (tier 4); a load balancer probing every few seconds reuses
@@ -72,12 +73,21 @@ class SlackClients:
     def readiness(self) -> SlackReadiness:
         return SlackReadiness(self.client)
 
-    def events(self, flow: DeskFlow, queues: Queues, *, signing_secret: str | None) -> SlackEvents:
-        """bolt's app: message events kept in the inbox, then run by the desk's listener."""
+    def events(
+        self,
+        flow: DeskFlow,
+        queues: Queues,
+        *,
+        signing_secret: str | None,
+        spool: Spool | None = None,
+    ) -> SlackEvents:
+        """bolt's app: message events kept in the inbox (in ``spool`` while Redis is away:
+        handoff/slack/spool.py), then run by the desk's listener."""
         app = build_slack_app(self.client, flow, signing_secret=signing_secret)
         count_slack_requests(app, self.metrics)
-        SlackInbox(queues.inbox_lanes, wake=queues.inbox_pump.wake).register(app)
-        queues.inbox_router.add("slack", EventRunner(SlackListeners(flow).message).deliver)
+        SlackInbox(queues.inbox_lanes, wake=queues.inbox_pump.wake, spool=spool).register(app)
+        listener = SlackListeners(flow, self.client).message
+        queues.inbox_router.add("slack", EventRunner(listener).deliver)
         return SlackEvents(app, signing_secret)
 
 

@@ -1,9 +1,14 @@
 """A chat's lock: all work on one chat, across workers, one piece at a time.
 
-redis-py's ``Lock`` holds it. Most users take it on entering the block and give it back on
-leaving. A customer's message saves two round trips of its few: it tries for the lock in
-the pipeline of its first reads (handoff/storage/arrival.py), waiting the usual way only when the
-lock is busy, and gives it back in the transaction of its last save.
+redis-py's ``Lock`` waits for it (its public ``acquire``, with a token of ours). Most users
+take it on entering the block and give it back on leaving. A customer's message saves two
+round trips of its few: it tries for the lock in the pipeline of its first reads
+(handoff/storage/arrival.py), waiting the usual way only when the lock is busy, and gives it
+back in the transaction of its last save.
+
+The lock is a key holding its holder's token (SET NX PX, as redis-py's). Whether this
+holder has it and the release script are kept here, not taken from ``Lock``'s insides
+(``Lock.local``, ``Lock.LUA_RELEASE_SCRIPT``), so a redis-py upgrade cannot change them.
 """
 
 from __future__ import annotations
@@ -12,9 +17,10 @@ import logging
 import time
 import uuid
 
+from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 from redis.asyncio.lock import Lock
-from redis.exceptions import LockError, RedisError
+from redis.exceptions import RedisError
 
 from handoff.errors import RedisUnavailable
 
@@ -29,18 +35,28 @@ LOCK_WAIT_SECONDS = 30.0
 # a message that met an employee's reply in its chat).
 LOCK_RETRY_SECONDS = 0.01
 
+# Delete the lock only if it still holds our token: after it expired another may hold it.
+RELEASE_SCRIPT = """
+if redis.call('get', KEYS[1]) == ARGV[1] then
+    return redis.call('del', KEYS[1])
+end
+return 0
+"""
+
 
 class ChatLock:
-    def __init__(self, lock: Lock, chat_id: str) -> None:
+    def __init__(self, lock: Lock, chat_id: str, redis: Redis) -> None:
         self.lock = lock
         self.chat_id = chat_id
+        self.redis = redis  # the client ``lock`` was made with
         self._token = uuid.uuid1().hex.encode()  # as Lock.acquire makes one
+        self._held = False
         self._taken_at = 0.0
         self._given_back = False  # queued into a transaction that then ran
 
     @property
     def held(self) -> bool:
-        return self.lock.local.token is not None
+        return self._held
 
     def try_in(self, pipe: Pipeline) -> None:
         """Queue one try for the lock (Lock.do_acquire's SET NX PX); ``tried`` reads it."""
@@ -64,25 +80,24 @@ class ChatLock:
         self._took()
 
     def give_back_in(self, pipe: Pipeline) -> None:
-        """An ``Extra`` for the block's last save: the release (Lock's own script) runs in
+        """An ``Extra`` for the block's last save: the release (``RELEASE_SCRIPT``) runs in
         its transaction. Ending the block without error then counts it as given back."""
-        pipe.eval(Lock.LUA_RELEASE_SCRIPT, 1, self.lock.name, self._token)
+        pipe.eval(RELEASE_SCRIPT, 1, self.lock.name, self._token)
         self._given_back = True
 
     async def leave(self, failed: bool) -> None:
         """At the end of the block: give the lock back unless its last save did."""
         if not self.held:
             return
+        self._held = False
         if self._given_back and not failed:
-            self.lock.local.token = None
             if time.monotonic() - self._taken_at > LOCK_TIMEOUT_SECONDS:
                 log.warning("chat lock expired before release", extra={"chat_id": self.chat_id})
             return
-        try:
-            await self.lock.release()
-        except LockError:
+        released = await self.redis.eval(RELEASE_SCRIPT, 1, self.lock.name, self._token)
+        if not released:
             log.warning("chat lock expired before release", extra={"chat_id": self.chat_id})
 
     def _took(self) -> None:
-        self.lock.local.token = self._token
+        self._held = True
         self._taken_at = time.monotonic()

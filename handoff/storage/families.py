@@ -35,12 +35,18 @@ OLD_MESSAGE_MAP = Family(
     "old_message_map", CHAT, "tgmsg:{chat_id}:{message_id}", "one message's map (old layout)",
     {"message_id": NUMBER},
 )  # fmt: skip
+DESK_MAP = Family(
+    "desk_map", CHAT, "deskmsg:{chat_id}", "employee reply's Slack ts -> customer's messages",
+)  # fmt: skip
 FLOOD = Family(
     "flood", CHAT, "flood:{chat_id}:{window}", "messages in a clock minute (storage/flood.py)",
     {"window": NUMBER},
 )  # fmt: skip
 RATING_COMMENT = Family(
     "rating_comment", CHAT, "rating:comment:{chat_id}", "an armed comment capture (with a TTL)"
+)
+TOPIC = Family(
+    "topic", CHAT, "topic:{chat_id}", "the last question's intent, store, day (live/topics.py)"
 )
 CHAT_LOCK = Family(
     "chat_lock", CHAT, "lock:chat:{chat_id}", "the chat's lock: erasure holds it, so leaves it",
@@ -74,6 +80,7 @@ OLD_WORD = Family(
     {"word": ANY},
 )  # fmt: skip
 WORD_LAYOUT = Family("word_layout", GLOBAL, "idx:wlayout", "the word index's layout version")
+RUN = Family("run", GLOBAL, "run", "the run id of the embedded Valkey's starter (run_id.py)")
 LAST_ACTIVITY = Family("last_activity", GLOBAL, "idx:last", "ids by last activity (retention)")
 REASONS = Family("reasons", GLOBAL, "idx:reasons", "every handoff reason seen (the filter)")
 AUDIT = Family("audit", GLOBAL, "audit", "the audit log, an append-only stream")
@@ -138,9 +145,12 @@ QUEUE_PARTS = {
 
 FAMILIES: tuple[Family, ...] = (
     *(CUSTOMER, CURRENT, BY_CHAT, SEEN, MESSAGE_MAP, OLD_MESSAGE_MAP, FLOOD, RATING_COMMENT),
+    DESK_MAP,
+    TOPIC,
     CHAT_LOCK,
     *(CONV, LOG, SUMMARY, THREAD),
     *(CONVS, SEQUENCE, OPEN, SHARED_TEXT, INDEX, WORD, OLD_WORD, WORD_LAYOUT, LAST_ACTIVITY),
+    RUN,
     *(REASONS, AUDIT, TRAINING, SCRATCH, SCRATCH_WORDS, RETENTION_LOCK),
     *(LOGIN_BACKOFF, REVIEW_SESSION, REVIEW_USER_SESSIONS, FAILED_LOGINS),
     *(PAUSE, NOTICES, NOTICE_SEQ, RESPONSE, TIMERS, HELD, HELD_ANSWER),

@@ -21,6 +21,7 @@ from handoff.storage.families import (
     CONVS,
     CURRENT,
     CUSTOMER,
+    DESK_MAP,
     FAILED_LOGINS,
     FAMILIES,
     FLOOD,
@@ -44,6 +45,7 @@ from handoff.storage.families import (
     RETENTION_LOCK,
     REVIEW_SESSION,
     REVIEW_USER_SESSIONS,
+    RUN,
     SCRATCH,
     SCRATCH_WORDS,
     SEEN,
@@ -53,6 +55,7 @@ from handoff.storage.families import (
     SUMMARY,
     THREAD,
     TIMERS,
+    TOPIC,
     TRAINING,
     WORD,
     WORD_LAYOUT,
@@ -90,6 +93,9 @@ class Keys:
     def message_map(self, chat_id: str) -> str:
         return MESSAGE_MAP.key(self.prefix, chat_id=chat_id)
 
+    def desk_map(self, chat_id: str) -> str:
+        return DESK_MAP.key(self.prefix, chat_id=chat_id)
+
     def old_message_map(self, chat_id: str, message_id: int) -> str:
         return OLD_MESSAGE_MAP.key(self.prefix, chat_id=chat_id, message_id=message_id)
 
@@ -98,6 +104,10 @@ class Keys:
 
     def rating_comment(self, chat_id: str) -> str:
         return RATING_COMMENT.key(self.prefix, chat_id=chat_id)
+
+    def topic(self, chat_id: str) -> str:
+        """The chat's last question (handoff/storage/live/topics.py)."""
+        return TOPIC.key(self.prefix, chat_id=chat_id)
 
     def chat_lock(self, chat_id: str) -> str:
         return CHAT_LOCK.key(self.prefix, chat_id=chat_id)
@@ -124,6 +134,11 @@ class Keys:
     def sequence(self) -> str:
         """The last conversation number handed out."""
         return SEQUENCE.key(self.prefix)
+
+    @property
+    def run(self) -> str:
+        """The run id of whoever started the embedded Valkey (connection/run_id.py)."""
+        return RUN.key(self.prefix)
 
     @property
     def open_counts(self) -> str:

@@ -7,14 +7,23 @@ message id -> "conversation id" or "conversation id, space, Slack ts". It keeps 
 chat's latest ``KEEP_MESSAGES`` messages, for ``KEEP_SECONDS`` after the chat's last one.
 Maps written before it (one hash per message, ``tgmsg:{chat_id}:{message_id}``) are
 still read.
+
+The other direction, ``DeskReplies``: an employee's reply (its Slack ts) -> the messages
+the customer got for it (ids on their channel, each a text or a file's caption, and when
+it was sent), so an edit or deletion in Slack can change them. One hash per chat,
+``tandem:deskmsg:{chat_id}``: ts -> JSON list. Written by the channel's sender once it has
+sent (one lane per chat: never two writers of a chat at once).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
+from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
+from handoff.storage.keys import Keys
 from handoff.storage.store import ConversationStore, Extra
 
 # Customers rarely edit old messages; an edit of one the map no longer has is recorded
@@ -78,6 +87,42 @@ class MessageMap:
         old = await self.redis.hgetall(self.keys.old_message_map(chat_id, message_id))
         fields = {_text(k): _text(v) for k, v in old.items()}
         return Posted(fields["conv"], fields.get("ts")) if "conv" in fields else None
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """One message the customer got for an employee's reply."""
+
+    message_id: int
+    kind: str  # "text", or "caption" (a file's caption)
+    sent_at: float
+
+
+class DeskReplies:
+    def __init__(self, redis: Redis, keys: Keys) -> None:
+        self.redis = redis
+        self.keys = keys
+
+    async def find(self, chat_id: str, ts: str) -> list[Delivered]:
+        raw = await self.redis.hget(self.keys.desk_map(chat_id), ts)
+        if raw is None:
+            return []
+        return [Delivered(int(m), str(k), float(at)) for m, k, at in json.loads(_text(raw))]
+
+    async def add(self, chat_id: str, ts: str, sent: Delivered) -> None:
+        await self.set(chat_id, ts, [*await self.find(chat_id, ts), sent])
+
+    async def set(self, chat_id: str, ts: str, messages: list[Delivered]) -> None:
+        """The reply's messages now (none: the entry goes)."""
+        key = self.keys.desk_map(chat_id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            if messages:
+                rows = [[m.message_id, m.kind, m.sent_at] for m in messages]
+                pipe.hset(key, ts, json.dumps(rows))
+                pipe.expire(key, KEEP_SECONDS)
+            else:
+                pipe.hdel(key, ts)
+            await pipe.execute()
 
 
 def _text(value: object) -> str:

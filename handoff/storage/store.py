@@ -80,6 +80,7 @@ class ConversationStore:
                 blocking_timeout=LOCK_WAIT_SECONDS,
             ),
             chat_id,
+            self.redis,
         )
         if take:
             await lock.take()

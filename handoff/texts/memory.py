@@ -20,7 +20,7 @@ LANGUAGES = {
 
 # Fields shown in words below; everything else in the hash is listed as it is.
 KNOWN = {
-    "first_name", "last_name", "language", "store", "notes",
+    "first_name", "last_name", "language", "writes_in", "store", "notes",
     "last_helper", "last_helper_at", "conversations",
 }  # fmt: skip
 FORGET_WINDOW_SECONDS = 10 * 60
@@ -32,6 +32,15 @@ def language_name(code: str | None) -> str | None:
         return None
     name = LANGUAGES.get(code.split("-")[0].lower())
     return f"{name} ({code})" if name else code
+
+
+def card_language(profile: Mapping[str, str]) -> str | None:
+    """The language for the employee's card: the one the customer writes in (detected in
+    their messages, nlu/triage/language.py), else Telegram's setting."""
+    written = language_name(profile.get("writes_in"))
+    if written:
+        return f"{written}, in their messages"
+    return language_name(profile.get("language"))
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,11 @@ def describe(kept: Kept) -> str:
         lines.append(f"• Your name, from your Telegram profile: {name}")
     if p.get("language"):
         lines.append(f"• Your language, from Telegram: {language_name(p['language'])}")
+    if p.get("writes_in"):
+        lines.append(
+            f"• The language you write to us in: {language_name(p['writes_in'])} "
+            "(so someone who speaks it replies)"
+        )
     if p.get("store"):
         store = kept.store_name(p["store"]) or p["store"]
         lines.append(f"• Your store, which you chose: {store}")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from nlu.errors import BadCasesFile
 
@@ -22,6 +22,14 @@ class Case(BaseModel):
     route: str = Field(pattern="^(answer|handoff|smalltalk)$")
     intent: str | None = None
     category: Category = "uncategorised"
+    # The situation the message arrives in (``tandem triage``): the customer's home store,
+    # the moment (with its UTC offset), the customer's earlier turns in this conversation
+    # (replayed first, a minute apart, so follow-ups have their context) and Telegram's
+    # language_code.
+    store: str | None = None
+    now: AwareDatetime | None = None
+    history: tuple[Annotated[str, Field(min_length=1, max_length=4096)], ...] = ()
+    language: str | None = Field(default=None, pattern="^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*$")
 
 
 class CaseFile(BaseModel):

@@ -22,6 +22,8 @@ from nlu.facts.answer_models import (
     load_answers,
     load_notices,
 )
+from nlu.facts.day_hours import DayHoursBook
+from nlu.facts.days import DayAsked
 from nlu.facts.directory import EmployeeDirectory
 from nlu.facts.intents import FACTUAL_INTENT_LIST as FACTUAL_INTENTS
 from nlu.facts.stores import StoreDirectory
@@ -64,6 +66,23 @@ def _pick(options: Sequence[str], seed: int) -> str:
     return options[seed % len(options)]
 
 
+# A day answer's first words, lower-cased after a greeting ("Hi Alex, on Friday, ...").
+_LEADS = ("On ", "Today ", "Tomorrow ", "Tonight ", "Yes, ")
+
+
+def _tidy(text: str) -> str:
+    """A phrasing without its greeting ("{hello} here are..."): from its first word, capital."""
+    text = text.strip()
+    return text[:1].upper() + text[1:]
+
+
+def _greeted(hello: str, text: str) -> str:
+    if not hello:
+        return text
+    lead = text[:1].lower() + text[1:] if text.startswith(_LEADS) else text
+    return f"{hello} {lead}"
+
+
 def _notice_rank(notice: Notice, intent: str) -> tuple[bool, bool, datetime, str]:
     # Most specific first: a store's own notice, then one naming this intent, then newest.
     return (notice.store != "all", intent in notice.intents, notice.starts, notice.id)
@@ -74,6 +93,7 @@ class AnswerBook:
         self.stores = stores
         self._data = data
         self.notices = tuple(notices)
+        self.days = DayHoursBook(stores)
 
     @classmethod
     def load(cls, answers: Path, notices: Path, stores: StoreDirectory) -> AnswerBook:
@@ -95,7 +115,10 @@ class AnswerBook:
         now: datetime,
         seed: int,
         extra_notices: Sequence[Notice] = (),
+        day: DayAsked | None = None,
+        greet: bool = True,
     ) -> AnswerResult:
+        """The answer; with ``day``, hours for that day; ``greet=False``: no "Hi Alex,"."""
         today = self.stores.local(now).date()  # also rejects a naive `now`
         spec = self._data.intents.get(intent)
         if spec is None:
@@ -103,12 +126,16 @@ class AnswerBook:
         if store_id is not None and store_id not in self.stores:
             return NoAnswer("no_answer", f"unknown store {store_id!r}")
         settings = self._data.settings
-        hello = settings.greeting.render(first_name)
+        hello = settings.greeting.render(first_name) if greet else ""
+        if day is not None and spec.derived_from == "hours" and spec.review_by >= today:
+            notices = (*self.notices, *extra_notices)
+            text = self.days.answer(day, store_id, now, notices)
+            return Answer(_greeted(hello, text), intent, store_id, "fact")
         active = [n for n in (*self.notices, *extra_notices) if n.active(now) and n.covers(intent)]
         notice = self._notice_for(active, intent, store_id)
         if notice is not None:
             text = _pick(settings.notice_phrasings, seed).format(hello=hello, notice=notice.text)
-            return Answer(text, intent, store_id, "notice", notice.id)
+            return Answer(_tidy(text), intent, store_id, "notice", notice.id)
         try:
             if spec.review_by < today:
                 raise _Stale(f"{intent}.review_by: not re-confirmed since {spec.review_by}")
@@ -116,12 +143,12 @@ class AnswerBook:
                 assert spec.fact is not None  # guaranteed by IntentSpec validation
                 fact = self._current(spec.fact, f"{intent}.fact", today)
                 text = _pick(spec.phrasings, seed).format(hello=hello, fact=fact)
-                return Answer(text, intent, store_id, "fact")
+                return Answer(_tidy(text), intent, store_id, "fact")
             if store_id is not None:
                 fact = self._store_fact(intent, spec, store_id, now)
                 store = self.stores.get(store_id).name
                 text = _pick(spec.phrasings, seed).format(hello=hello, store=store, fact=fact)
-                return Answer(text, intent, store_id, "fact")
+                return Answer(_tidy(text), intent, store_id, "fact")
             return self._all_stores(intent, spec, active, hello, now, seed)
         except _Stale as stale:
             return NoAnswer("stale_answer", str(stale))
@@ -160,12 +187,14 @@ class AnswerBook:
             if notice is not None:
                 first_notice = first_notice or notice.id
                 line = notice.text
+            elif spec.derived_from == "hours":  # compact: today's, then the week's
+                line = self.days.week_line(sid, now)
             else:
                 line = self._store_fact(intent, spec, sid, now)
             lines.append(f"• {self.stores.get(sid).name}: {line}")
         text = _pick(spec.all_stores_phrasings, seed).format(hello=hello, fact="\n".join(lines))
         source: Literal["fact", "notice"] = "notice" if first_notice else "fact"
-        return Answer(text, intent, None, source, first_notice)
+        return Answer(_tidy(text), intent, None, source, first_notice)
 
     @staticmethod
     def _notice_for(active: Sequence[Notice], intent: str, store_id: str | None) -> Notice | None:
@@ -188,12 +217,8 @@ class AnswerBook:
 
     def _derived(self, kind: str, store_id: str, now: datetime) -> str:
         store = self.stores.get(store_id)
-        if kind == "hours":
-            closures = "".join(
-                f" Closed {c.date:%a, %b} {c.date.day} for {c.reason}."
-                for c in self.stores.upcoming_closures(store_id, now)
-            )
-            return f"{self.stores.hours_text(store_id)}.{closures}"
+        if kind == "hours":  # today's hours first, then the week's
+            return self.days.week_fact(store_id, now, self.notices)
         if kind == "location":
             return f"{store.address}. {store.directions or ''}".strip()
         if kind == "contact":

@@ -86,6 +86,15 @@ class Closure(BaseModel):
     reason: str = Field(min_length=1)
 
 
+class SpecialHours(BaseModel):
+    """One date's own hours (an early close on Christmas Eve), instead of the weekly ones."""
+
+    model_config = STRICT
+    date: date
+    hours: HoursField
+    reason: str = Field(min_length=1)
+
+
 class Store(BaseModel):
     model_config = STRICT
     id: str = ""  # filled in from the YAML key
@@ -97,6 +106,7 @@ class Store(BaseModel):
     email: Annotated[str, matching(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", "an email address")]
     hours: WeeklyHours
     closures: tuple[Closure, ...] = ()
+    special_hours: tuple[SpecialHours, ...] = ()
     parking: str = Field(min_length=1)
     accessibility: str = Field(min_length=1)
     slack_channel: SlackChannelId | None = None
@@ -110,14 +120,14 @@ class StoresFile(BaseModel):
     stores: dict[Slug, Store] = Field(min_length=1)
 
 
-def _fmt_time(t: time) -> str:
+def fmt_time(t: time) -> str:
     hour = t.hour % 12 or 12
     suffix = "am" if t.hour < 12 else "pm"
     return f"{hour} {suffix}" if t.minute == 0 else f"{hour}:{t.minute:02d} {suffix}"
 
 
-def _fmt_hours(hours: TimeRange | None) -> str:
-    return "closed" if hours is None else f"{_fmt_time(hours.start)}–{_fmt_time(hours.end)}"
+def fmt_hours(hours: TimeRange | None) -> str:
+    return "closed" if hours is None else f"{fmt_time(hours.start)}–{fmt_time(hours.end)}"
 
 
 class StoreDirectory:
@@ -150,7 +160,19 @@ class StoreDirectory:
                     raise DataError(self.source, f"stores.{sid}.aliases", f"{alias!r} {why}")
             if not any(getattr(store.hours, day) for day in WEEKDAYS):
                 raise DataError(self.source, f"stores.{sid}.hours", "store is never open")
+            self._check_dates(sid, store)
         return index
+
+    def _check_dates(self, sid: str, store: Store) -> None:
+        """A date may be listed once, as a closure or with special hours, not both."""
+        seen: set[date] = set()
+        for where, day in (
+            *((f"stores.{sid}.closures", c.date) for c in store.closures),
+            *((f"stores.{sid}.special_hours", s.date) for s in store.special_hours),
+        ):
+            if day in seen:
+                raise DataError(self.source, where, f"{day} is listed twice; keep one entry")
+            seen.add(day)
 
     @property
     def business_name(self) -> str:
@@ -182,6 +204,13 @@ class StoreDirectory:
         found = {sid for alias, sid in self._aliases.items() if f" {alias} " in padded}
         return found.pop() if len(found) == 1 else None
 
+    def without_stores(self, text: str) -> str:
+        """The message, normalized, with every store name and alias taken out."""
+        padded = f" {normalize_text(text)} "
+        for alias in sorted(self._aliases, key=len, reverse=True):
+            padded = padded.replace(f" {alias} ", " ")
+        return padded.strip()
+
     def normalize(self, entity_value: str) -> str | None:
         """Map an NLU `store` entity value (id, name, alias or a phrase) to a store id."""
         exact = self._aliases.get(normalize_text(entity_value))
@@ -199,7 +228,15 @@ class StoreDirectory:
         store = self.get(store_id)
         if any(c.date == day for c in store.closures):
             return None
-        return store.hours.on(day)
+        special = next((s for s in store.special_hours if s.date == day), None)
+        return special.hours if special is not None else store.hours.on(day)
+
+    def reason_on(self, store_id: str, day: date) -> str | None:
+        """Why a date's hours differ from the week's: its closure's or special hours' reason."""
+        store = self.get(store_id)
+        reasons = [c.reason for c in store.closures if c.date == day]
+        reasons += [s.reason for s in store.special_hours if s.date == day]
+        return reasons[0] if reasons else None
 
     def is_open(self, store_id: str, now: datetime) -> bool:
         local = self.local(now)
@@ -239,6 +276,6 @@ class StoreDirectory:
             else:
                 groups.append((day, day, hours))
         return ", ".join(
-            f"{first.title()}{'' if first == last else '–' + last.title()} {_fmt_hours(hours)}"
+            f"{first.title()}{'' if first == last else '–' + last.title()} {fmt_hours(hours)}"
             for first, last, hours in groups
         )

@@ -10,7 +10,7 @@ import socket
 from contextlib import AsyncExitStack
 from pathlib import Path
 
-import httpx
+import aiohttp
 
 from nlu.rasa.env import ensure_rasa_env
 from nlu.rasa.model import ensure_model
@@ -51,9 +51,13 @@ async def start_local_rasa(stack: AsyncExitStack, state_dir: Path) -> str:
 async def _running_server(marker: Path, model: Path) -> str | None:
     try:
         info = json.loads(await asyncio.to_thread(marker.read_text))
-        async with httpx.AsyncClient(timeout=2.0) as http:
-            status = (await http.get(f"{info['url']}/status")).json()
-    except (OSError, ValueError, KeyError, httpx.HTTPError):
+        timeout = aiohttp.ClientTimeout(total=2.0)
+        async with (
+            aiohttp.ClientSession(timeout=timeout) as http,
+            http.get(f"{info['url']}/status") as response,
+        ):
+            status = await response.json()
+    except (OSError, ValueError, KeyError, aiohttp.ClientError, TimeoutError):
         return None
     if Path(str(status.get("model_file", ""))).name != model.name:
         return None

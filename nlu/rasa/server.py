@@ -8,9 +8,10 @@ import shutil
 import time
 from pathlib import Path
 
-import httpx
+import aiohttp
 
 from nlu.errors import SetupError
+from nlu.processes import die_with_parent
 from nlu.project import PROJECT_ROOT
 from nlu.rasa.model import rasa_env_vars
 
@@ -70,6 +71,8 @@ class RasaServer:
                 stdout=log_file,
                 stderr=asyncio.subprocess.STDOUT,
                 start_new_session=True,
+                # Rasa ends with its starter, even one killed with SIGKILL (nlu/processes.py).
+                preexec_fn=die_with_parent(),
             )
         lower_autogroup(self.process.pid)
         await self._wait_ready(wait_seconds)
@@ -78,17 +81,19 @@ class RasaServer:
 
     async def _wait_ready(self, wait_seconds: float) -> None:
         deadline = time.monotonic() + wait_seconds
-        async with httpx.AsyncClient(base_url=self.url, timeout=2.0) as http:
+        # aiohttp, as the worker's Rasa client (nlu/rasa/client.py): one HTTP stack.
+        timeout = aiohttp.ClientTimeout(total=2.0)
+        async with aiohttp.ClientSession(base_url=self.url, timeout=timeout) as http:
             while time.monotonic() < deadline:
                 if self.process is not None and self.process.returncode is not None:
                     raise SetupError(
                         f"the Rasa server exited; see {self.log_path}:\n{self._tail()}"
                     )
                 try:
-                    response = await http.get("/status")
-                    if response.status_code == 200 and response.json().get("model_file"):
-                        return
-                except (httpx.HTTPError, ValueError):
+                    async with http.get("/status") as response:
+                        if response.status == 200 and (await response.json()).get("model_file"):
+                            return
+                except (aiohttp.ClientError, TimeoutError, ValueError):
                     pass
                 await asyncio.sleep(0.5)
         await self.stop()

@@ -14,8 +14,17 @@ from typing import Any, Literal
 
 from nlu.facts.intents import FACTUAL_INTENTS
 from nlu.rasa.result import NluResult
+from nlu.triage.complaints import personal_matter
+from nlu.triage.smalltalk import (
+    NEUTRAL_ACK_INTENT,
+    is_acknowledgement,
+    is_acknowledgement_in_another_language,
+)
 
-SMALLTALK_INTENTS = frozenset({"greet", "thanks", "goodbye"})
+SMALLTALK_INTENTS = frozenset({"greet", "thanks", "goodbye", "acknowledge"})
+# NEUTRAL_ACK_INTENT ("👍" to "¡gracias!") is not a Rasa intent: only the rule in decide().
+ACKNOWLEDGE_INTENT = "acknowledge"
+ENGLISH = "en"
 # The message only names a store (e.g. answering "which store?"): it becomes the home store.
 STORE_CHOICE_INTENT = "inform_store"
 # Intents that always need a person, and the reason recorded for each.
@@ -27,6 +36,7 @@ PERSON_INTENTS: dict[str, str] = {
     "refund_request": "complex",
     "damaged_item": "complex",
     "billing_issue": "complex",
+    "personal_request": "complex",  # hold, reserve, call back, change an order
     "out_of_scope": "complex",
     "multi_question": "complex",
 }
@@ -49,6 +59,7 @@ Reason = Literal[
     "media",
     "paused",
     "flood",  # more messages a minute than the bot triages one by one (handoff/flows/flood.py)
+    "language",  # written in a language other than English: someone who speaks it
 ]
 
 
@@ -106,8 +117,24 @@ def classify(nlu: NluResult, thresholds: Thresholds) -> Decision:
         return handoff("sensitive", nlu)
     if negative:
         return handoff("emotional", nlu, f"sentiment {nlu.sentiment:+.2f}")
+    if is_acknowledgement(nlu.text):
+        # "ok", "k", "👍": the classifier may be unsure of two letters; it asks nothing.
+        sure = nlu.intent in SMALLTALK_INTENTS and nlu.confidence >= thresholds.min_confidence
+        return Decision(
+            "answer",
+            "smalltalk",
+            intent=nlu.intent if sure else ACKNOWLEDGE_INTENT,
+            confidence=nlu.confidence,
+            sentiment=nlu.sentiment,
+            detail=f"an acknowledgement (the model said {nlu.intent!r})",
+            nlu=nlu.summary(),
+        )
     if nlu.intent in PERSON_INTENTS:
         return handoff(_as_reason(PERSON_INTENTS[nlu.intent]), nlu)
+    # A complaint, request or sensitive matter worded as a factual question: never a stock
+    # fact, however confident the classifier is (nlu/triage/complaints.py).
+    if matter := personal_matter(nlu.text):
+        return handoff("sensitive" if matter.kind == "sensitive" else "complex", nlu, matter.detail)
     answerable = FACTUAL_INTENTS | SMALLTALK_INTENTS | {STORE_CHOICE_INTENT}
     if nlu.intent not in answerable:
         return handoff("complex", nlu, f"intent {nlu.intent!r} is not one the bot answers")
@@ -173,11 +200,39 @@ def _as_reason(value: str) -> Reason:
 AnswerLookup = Callable[[str], "str | None"]
 
 
+# Reasons that say more than "another language" about why a person is needed.
+_KEEPS_REASON = frozenset({"sensitive", "emotional", "human_request"})
+
+
 def decide(
-    nlu: NluResult, thresholds: Thresholds, lookup: AnswerLookup
+    nlu: NluResult,
+    thresholds: Thresholds,
+    lookup: AnswerLookup,
+    language_code: str | None = None,
 ) -> tuple[Decision, str | None]:
-    """The full policy: ``classify``, then require a current stored answer."""
+    """The full policy: ``classify``, then require a current stored answer.
+
+    ``language_code`` is the language the message is written in (nlu/triage/language.py,
+    which weighs Telegram's ``language_code`` too); None or "en" for English. The bot
+    answers in English only, so any other language goes to a person (who speaks it:
+    handoff/core/routing.py), keeping a more telling reason such as "sensitive".
+    """
     decision = classify(nlu, thresholds)
+    foreign = bool(language_code) and language_code != ENGLISH
+    if foreign and decision.reason not in _KEEPS_REASON:
+        if is_acknowledgement_in_another_language(nlu.text):
+            # "¡gracias!": a thumbs-up needs no translation and no one's time.
+            ack = Decision(
+                "answer",
+                "smalltalk",
+                intent=NEUTRAL_ACK_INTENT,
+                confidence=nlu.confidence,
+                sentiment=nlu.sentiment,
+                detail=f"an acknowledgement in {language_code!r}",
+                nlu=nlu.summary(),
+            )
+            return ack, None
+        return handoff("language", nlu, f"written in {language_code!r}"), None
     if decision.route == "handoff" or decision.intent not in FACTUAL_INTENTS:
         return decision, None
     answer = lookup(decision.intent)

@@ -29,6 +29,8 @@ MANIFEST_SCOPES = (
     "files:write",
     "files:read",
     "commands",
+    "users:read",
+    "channels:read",
 )
 
 
@@ -187,7 +189,7 @@ class WebApi:
         try:
             result = await handler(ApiCall(method, params, base_url))
         except FakeSlackError as error:
-            return {"ok": False, "error": error.code}
+            return error.response()
         return {"ok": True, **result}
 
     def check_token(self, method: str, token: str | None) -> str | None:

@@ -1,7 +1,13 @@
 """Delivering payloads to the app's Request URL over HTTP, signed and retried like Slack.
 
-Slack retries only Events API deliveries (X-Slack-Retry-Num / X-Slack-Retry-Reason);
-interactivity and slash commands get one attempt and the user sees an error otherwise.
+Slack retries only Events API deliveries, on its own schedule: a failed or slow (3 s)
+delivery is retried nearly immediately, then after 1 minute, then after 5 minutes, with
+X-Slack-Retry-Num 1-3 and X-Slack-Retry-Reason (``http_timeout``, ``http_error``,
+``connection_failed``...), and then given up; a failure answered with
+``X-Slack-No-Retry: 1`` is not retried (docs.slack.dev/apis/events-api/#retries).
+``RetryClock`` runs that schedule on a clock the tests control: ``scale`` shrinks the
+minutes (0.002 makes them 0.12 s and 0.6 s) and ``sleep`` can be replaced.
+Interactivity and slash commands get one attempt and the user sees an error otherwise.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import hashlib
 import hmac
 import json
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -27,6 +34,7 @@ class Attempt:
     status: int | None
     elapsed: float
     error: str | None = None
+    no_retry: bool = False  # the app's failure said X-Slack-No-Retry: 1
 
     @property
     def ok(self) -> bool:
@@ -88,12 +96,40 @@ def parse_immediate_response(text: str, content_type: str) -> JSON | None:
     return {"text": text}
 
 
+# Seconds before each retry, after the attempt before it failed: Slack's own schedule.
+SLACK_RETRY_DELAYS = (0.0, 60.0, 300.0)
+DEFAULT_TIME_SCALE = 0.002  # tests and the playground: the schedule in 0.72 s
+
+
+@dataclass
+class RetryClock:
+    """When Events API deliveries are retried: ``delays`` (Slack's seconds) times ``scale``,
+    slept with ``sleep`` (``asyncio.sleep`` unless a test gives its own)."""
+
+    scale: float = DEFAULT_TIME_SCALE
+    delays: tuple[float, ...] = SLACK_RETRY_DELAYS
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+    def __post_init__(self) -> None:
+        if self.scale < 0 or any(d < 0 for d in self.delays):
+            raise ValueError("the retry clock's scale and delays cannot be negative")
+
+    @property
+    def retries(self) -> int:
+        return len(self.delays)
+
+    async def before_retry(self, retry_num: int) -> None:
+        """Wait before retry ``retry_num`` (1-based)."""
+        delay = self.delays[retry_num - 1] * self.scale
+        if delay > 0:
+            await self.sleep(delay)
+
+
 class HttpDeliverer:
-    def __init__(self, signing_secret: str, *, timeout: float, max_retries: int, backoff: float):
+    def __init__(self, signing_secret: str, *, timeout: float, clock: RetryClock):
         self.signing_secret = signing_secret
         self.timeout = timeout
-        self.max_retries = max_retries
-        self.backoff = backoff
+        self.clock = clock
         # One session, reused: a client per attempt built a new TLS context each time (most
         # of the load benchmark's own CPU) and a new connection to the app. aiohttp: about
         # half httpx's CPU a request.
@@ -119,11 +155,11 @@ class HttpDeliverer:
     async def deliver(self, url: str, delivery: Delivery) -> None:
         delivery.mode = "http"
         body, content_type = http_body(delivery.kind, delivery.payload)
-        tries = 1 + (self.max_retries if delivery.kind == EVENTS_API else 0)
+        tries = 1 + (self.clock.retries if delivery.kind == EVENTS_API else 0)
         reason = ""
         for retry_num in range(tries):
             if retry_num:
-                await asyncio.sleep(self.backoff * 2 ** (retry_num - 1))
+                await self.clock.before_retry(retry_num)
             attempt, answer = await self._attempt(url, body, content_type, retry_num, reason)
             delivery.attempts.append(attempt)
             if attempt.ok and answer is not None:
@@ -131,6 +167,8 @@ class HttpDeliverer:
                 delivery.response_text = text
                 delivery.response = parse_immediate_response(text, ctype)
                 return
+            if attempt.no_retry:
+                return  # the app asked Slack not to retry this failure
             reason = attempt.error or "http_error"
 
     def headers(
@@ -159,10 +197,12 @@ class HttpDeliverer:
             async with self._http().post(url, data=body, headers=headers, timeout=timeout) as r:
                 text = (await r.read()).decode(errors="replace")
                 status, ctype = r.status, r.headers.get("content-type", "")
+                no_retry = r.headers.get("x-slack-no-retry") == "1"
         except TimeoutError:
             return Attempt(retry_num, None, time.monotonic() - started, "http_timeout"), None
         except (aiohttp.ClientError, OSError):
             return Attempt(retry_num, None, time.monotonic() - started, "connection_failed"), None
         elapsed = time.monotonic() - started
-        error = None if 200 <= status < 300 else "http_error"
-        return Attempt(retry_num, status, elapsed, error), (text, ctype)
+        if 200 <= status < 300:
+            return Attempt(retry_num, status, elapsed), (text, ctype)
+        return Attempt(retry_num, status, elapsed, "http_error", no_retry), (text, ctype)

@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import Callable
 
+from playground.fake_slack.composer import Directory, compose
 from playground.fake_slack.delivery import Delivery
 from playground.fake_slack.dispatch import Dispatcher
 from playground.fake_slack.files import Files
@@ -21,7 +22,6 @@ from playground.fake_slack.payloads import (
     find_button,
     message_changed_event,
     message_event,
-    rich_text_blocks,
     slash_command,
 )
 from playground.fake_slack.respond import ResponseTarget, ResponseUrls
@@ -109,17 +109,27 @@ class EmployeeActions:
     # -- employees -------------------------------------------------------------------------
 
     async def user_posts(
-        self, user_id: str, channel: str, text: str, *, thread_ts: str | None = None
+        self,
+        user_id: str,
+        channel: str,
+        text: str,
+        *,
+        thread_ts: str | None = None,
+        blocks: list[JSON] | None = None,
     ) -> JSON:
+        """A person types ``text`` and sends it: the event carries it as Slack's composer
+        encodes it (composer.py). With ``blocks``, ``text`` is already in Slack's wire
+        encoding and both are sent exactly as given (a documented sample, say)."""
         user, found = self._member(user_id, channel)
-        if not text:
+        if not text.strip():
             raise FakeSlackError("no_text")
+        wire, rich = (text, blocks) if blocks is not None else compose(text, self._directory())
         fields = {
             "user": user["id"],
-            "text": text,
+            "text": wire,
             "team": self.identity.team_id,
             "client_msg_id": str(uuid.uuid4()),
-            "blocks": rich_text_blocks(text),
+            "blocks": rich,
         }
         message = await self.workspace.post(found, fields, thread_ts=thread_ts)
         await self._dispatch.deliver_event(message_event(found, message))
@@ -129,7 +139,8 @@ class EmployeeActions:
         user, found = self._member(user_id, channel)
         if self.workspace.find(found, ts).get("user") != user["id"]:
             raise FakeSlackError("cant_update_message", "users can only edit their own messages")
-        changes = {"text": new_text, "blocks": rich_text_blocks(new_text)}
+        wire, rich = compose(new_text, self._directory())
+        changes = {"text": wire, "blocks": rich}
         message, previous = await self.workspace.update(found, ts, changes, user["id"])
         await self._dispatch.deliver_event(message_changed_event(found, message, previous))
         return copy.deepcopy(message)
@@ -152,9 +163,12 @@ class EmployeeActions:
             new_id("F"), filename, title or filename, mimetype, data, user["id"], int(time.time())
         )
         await self.workspace.add_file(stored)
-        author = {"user": user["id"], "team": self.identity.team_id, "display_as_bot": False}
+        author: JSON = {"user": user["id"], "team": self.identity.team_id, "display_as_bot": False}
+        wire = ""
+        if text.strip():  # the comment, as the composer encodes it
+            wire, author["blocks"] = compose(text, self._directory())
         message = await self._files.share(
-            [stored], found, author=author, text=text, thread_ts=thread_ts, base_url=base_url
+            [stored], found, author=author, text=wire, thread_ts=thread_ts, base_url=base_url
         )
         await self._dispatch.deliver_event(message_event(found, message))
         return copy.deepcopy(message)
@@ -206,6 +220,24 @@ class EmployeeActions:
         return delivery
 
     # -- helpers --------------------------------------------------------------------------
+
+    def _directory(self) -> Directory:
+        """The composer's autocomplete: people by name or display name, channels by name."""
+
+        def user_id(name: str) -> str | None:
+            for user in self.workspace.users.values():
+                names = (user.get("name"), user.get("profile", {}).get("display_name"))
+                if name.lower() in (n.lower() for n in names if isinstance(n, str)):
+                    return str(user["id"])
+            return None
+
+        def channel_id(name: str) -> str | None:
+            for channel in self.workspace.channels.values():
+                if channel.name.lower() == name.lower():
+                    return channel.id
+            return None
+
+        return Directory(user_id, channel_id)
 
     def _member(self, user_id: str, channel: str) -> tuple[JSON, Channel]:
         user = self.workspace.user(user_id)

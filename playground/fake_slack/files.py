@@ -3,6 +3,10 @@
 1. files.getUploadURLExternal → an upload_url on this fake; 2. raw POST of the bytes there
 (no token, as the real upload URL is pre-signed); 3. files.completeUploadExternal shares the
 files into a channel/thread as one file_share message. Downloads need the bot token.
+
+A download can be made to fail as real Slack's sometimes do (``break_download``): a
+sign-in page with status 200 (what a token without access, or a workspace's SSO, gets),
+a redirect to that page, a 404, or a body cut short of its Content-Length.
 """
 
 from __future__ import annotations
@@ -11,11 +15,18 @@ import copy
 import json
 import mimetypes
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import (
+    HTMLResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 
 from playground.fake_slack.api import (
     ApiCall,
@@ -27,6 +38,15 @@ from playground.fake_slack.api import (
 from playground.fake_slack.methods import Methods
 from playground.fake_slack.payloads import message_event
 from playground.fake_slack.state import JSON, Channel, FakeSlackError, StoredFile, new_id
+
+DOWNLOAD_FAULTS = ("login_page", "redirect", "not_found", "truncated")
+# What Slack serves instead of a file to a request it does not let through.
+LOGIN_PAGE = (
+    '<!DOCTYPE html><html lang="en-US"><head><meta charset="utf-8">'
+    "<title>Slack</title></head><body><h1>Sign in to your workspace</h1>"
+    '<form action="/signin" method="post"><input type="email" name="email">'
+    '<button type="submit">Continue</button></form></body></html>'
+)
 
 
 @dataclass
@@ -46,6 +66,17 @@ class Files:
         self.ws = methods.ws
         self.bot_token = bot_token
         self.pending: dict[str, PendingUpload] = {}
+        self.download_faults: dict[str, str] = {}  # file id or name -> a DOWNLOAD_FAULTS
+
+    def break_download(self, file: str, how: str | None) -> None:
+        """Downloads of this file (its id, or its name: files shared later too) fail as
+        ``how`` says from now on; None mends them."""
+        if how is None:
+            self.download_faults.pop(file, None)
+            return
+        if how not in DOWNLOAD_FAULTS:
+            raise ValueError(f"how must be one of {DOWNLOAD_FAULTS}, got {how!r}")
+        self.download_faults[file] = how
 
     def handlers(self) -> dict[str, Handler]:
         return {
@@ -150,10 +181,30 @@ class Files:
         stored = self.ws.files.get(request.path_params["file_id"])
         if stored is None or stored.name != request.path_params["filename"]:
             return PlainTextResponse("file_not_found", status_code=404)
+        fault = self.download_faults.get(stored.id) or self.download_faults.get(stored.name)
+        if fault is not None:
+            return _broken_download(fault, stored.data, stored.mimetype)
         headers = {}
         if request.url.path.rstrip("/").split("/")[-2] == "download":
             headers["Content-Disposition"] = f'attachment; filename="{stored.name}"'
         return Response(stored.data, media_type=stored.mimetype, headers=headers)
+
+
+def _broken_download(fault: str, data: bytes, mimetype: str) -> Response:
+    """What a download answers instead of the file (``Files.break_download``)."""
+    if fault == "login_page":
+        return HTMLResponse(LOGIN_PAGE)  # 200, as Slack's sign-in page is
+    if fault == "redirect":
+        return RedirectResponse("/signin?redir=%2Ffiles", status_code=302)
+    if fault == "not_found":
+        return PlainTextResponse("file_not_found", status_code=404)
+
+    async def half() -> AsyncIterator[bytes]:  # the connection drops halfway
+        yield data[: len(data) // 2]
+
+    return StreamingResponse(
+        half(), media_type=mimetype, headers={"Content-Length": str(len(data))}
+    )
 
 
 async def read_upload_body(request: Request) -> bytes:

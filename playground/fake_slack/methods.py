@@ -18,6 +18,7 @@ from playground.fake_slack.api import (
     param_opt,
     param_str,
 )
+from playground.fake_slack.blockkit import check_blocks
 from playground.fake_slack.payloads import (
     message_changed_event,
     message_deleted_event,
@@ -68,6 +69,8 @@ class Methods:
             raise FakeSlackError("no_text")
         if len(text) > MAX_TEXT_LENGTH:
             raise FakeSlackError("msg_too_long")
+        if blocks:
+            check_blocks(blocks)  # invalid_blocks / msg_blocks_too_long (blockkit.py)
         content: JSON = {"text": text}
         if blocks:
             content["blocks"] = blocks

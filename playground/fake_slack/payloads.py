@@ -86,12 +86,6 @@ def message_deleted_event(channel: Channel, deleted: JSON, ts: str) -> JSON:
     }
 
 
-def rich_text_blocks(text: str) -> list[JSON]:
-    """The rich_text block the Slack client attaches to every typed message."""
-    section = {"type": "rich_text_section", "elements": [{"type": "text", "text": text}]}
-    return [{"type": "rich_text", "block_id": secrets.token_hex(3), "elements": [section]}]
-
-
 def iter_buttons(blocks: list[JSON]) -> Iterator[tuple[str, JSON]]:
     """(block_id, element) for every button in actions blocks and section accessories."""
     for block in blocks:

@@ -19,8 +19,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from playground.fake_slack.api import ApiCall, Faults, WebApi, mount_base_url
 from playground.fake_slack.control import control_routes
-from playground.fake_slack.delivery import Delivery, HttpDeliverer
+from playground.fake_slack.delivery import Delivery, HttpDeliverer, RetryClock
 from playground.fake_slack.dispatch import Dispatcher
+from playground.fake_slack.edits import edit_routes
 from playground.fake_slack.employees import EmployeeActions
 from playground.fake_slack.files import Files
 from playground.fake_slack.methods import Methods
@@ -35,7 +36,7 @@ from playground.fake_slack.state import (
     Workspace,
 )
 
-__all__ = ["Delivery", "FakeSlack", "FakeSlackError", "StoredFile"]
+__all__ = ["Delivery", "FakeSlack", "FakeSlackError", "RetryClock", "StoredFile"]
 
 
 class _LearnBaseUrl:
@@ -67,8 +68,7 @@ class FakeSlack(EmployeeActions):
         app_id: str = "A0TANDEMAPP",
         base_url: str | None = None,
         delivery_timeout: float = 3.0,
-        max_retries: int = 3,
-        retry_backoff: float = 0.1,
+        retry_clock: RetryClock | None = None,
         echo_bot_messages: bool = True,
     ) -> None:
         identity = Identity(team_id, team_domain, bot_user_id, bot_id, app_id, "fake-verif-token")
@@ -83,13 +83,13 @@ class FakeSlack(EmployeeActions):
         self.learn_base_url = base_url is None
         self.calls: list[tuple[str, JSON]] = []
         self.faults = Faults()
-        self._http = HttpDeliverer(
-            signing_secret, timeout=delivery_timeout, max_retries=max_retries, backoff=retry_backoff
-        )
+        # Slack's retry schedule for events (1 min, 5 min), on a clock the tests control
+        self.retry_clock = retry_clock or RetryClock()
+        self._http = HttpDeliverer(signing_secret, timeout=delivery_timeout, clock=self.retry_clock)
         self._socket = SocketHub(
             app_id,
             ack_timeout=delivery_timeout,
-            max_retries=max_retries,
+            max_retries=self.retry_clock.retries,
             on_change=self.workspace.notify,
         )
         self._dispatch = Dispatcher(
@@ -124,6 +124,7 @@ class FakeSlack(EmployeeActions):
             WebSocketRoute("/socket", self._socket.endpoint),
             Route("/_fake/respond/{token}", self._responses.endpoint, methods=["POST"]),
             *control_routes(self),
+            *edit_routes(self),  # /_fake/edit, /_fake/delete (edits.py)
         ]
 
     # -- configuration ---------------------------------------------------------------------
@@ -203,11 +204,10 @@ class FakeSlack(EmployeeActions):
         """Every call of `method` ("*" = any) fails with 429 or 500 for the next `seconds`."""
         self.faults.add_window(method, status=status, seconds=seconds, retry_after=retry_after)
 
-    def set_delivery_retries(self, max_retries: int, backoff: float) -> None:
-        """How Events API deliveries over HTTP are retried: `max_retries` more tries after
-        `backoff`, 2 x `backoff`, ... seconds (Slack's own: after about 1 and 5 minutes)."""
-        self._http.max_retries = max_retries
-        self._http.backoff = backoff
+    def set_retry_time_scale(self, scale: float) -> None:
+        """How fast Slack's retry schedule runs for HTTP event deliveries: 1.0 is real time
+        (retries at once, after 1 and after 5 minutes); 0.1 makes those 6 s and 30 s."""
+        self.retry_clock.scale = scale
 
     # -- inspection ------------------------------------------------------------------------
 

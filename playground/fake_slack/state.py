@@ -23,10 +23,19 @@ MAX_TEXT_LENGTH = 40_000  # chat.postMessage truncates/refuses beyond this
 class FakeSlackError(Exception):
     """Bad input: `code` is the Slack error code the Web API would answer with."""
 
-    def __init__(self, code: str, detail: str = "") -> None:
+    def __init__(self, code: str, detail: str = "", *, messages: list[str] | None = None) -> None:
         super().__init__(f"{code}: {detail}" if detail else code)
         self.code = code
         self.detail = detail
+        # The detail Slack gives in response_metadata.messages, each prefixed "[ERROR] ".
+        self.messages = list(messages or [])
+
+    def response(self) -> JSON:
+        """The Web API's answer to this error."""
+        answer: JSON = {"ok": False, "error": self.code}
+        if self.messages:
+            answer["response_metadata"] = {"messages": [f"[ERROR] {m}" for m in self.messages]}
+        return answer
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,11 @@ import contextlib
 import copy
 import json
 import re
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from playground.fake_telegram import sending
+from playground.fake_telegram import editing, sending
 from playground.fake_telegram.params import ApiError, Params, bad_request
 from playground.fake_telegram.state import FakeState, now
 
@@ -33,6 +34,8 @@ CHAT_ACTIONS = frozenset(
         "upload_video_note",
     }
 )
+MAX_CALLBACK_ANSWER = 200  # characters of answerCallbackQuery's text
+_QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 _WEBHOOK_CONFLICT = (
@@ -156,8 +159,11 @@ async def send_chat_action(state: FakeState, p: Params) -> bool:
 async def answer_callback_query(state: FakeState, p: Params) -> bool:
     query_id = p.get_str("callback_query_id")
     query = state.callback_queries.get(query_id or "")
-    if query is None or query["answered"]:
-        raise bad_request("query is too old and response timeout expired or query ID is invalid")
+    pressed = query.get("pressed_at", time.monotonic()) if query is not None else 0.0
+    waited = time.monotonic() - pressed if query is not None else 0.0
+    if query is None or query["answered"] or waited > state.callback_deadline:
+        raise bad_request(_QUERY_TOO_OLD)
+    _check_answer(p)
     query["answered"] = True
     state.callback_answers.append(
         {
@@ -169,10 +175,20 @@ async def answer_callback_query(state: FakeState, p: Params) -> bool:
             "show_alert": p.get_bool("show_alert"),
             "url": p.get_str("url"),
             "cache_time": p.get_int("cache_time") or 0,
+            "answered_after": waited,  # seconds from the press (the fake's own bookkeeping)
         }
     )
     state.notifier.notify()
     return True
+
+
+def _check_answer(p: Params) -> None:
+    text = p.get_str("text")
+    if text is not None and len(text) > MAX_CALLBACK_ANSWER:
+        raise bad_request("MESSAGE_TOO_LONG")
+    cache_time = p.get_int("cache_time")
+    if cache_time is not None and cache_time < 0:
+        raise bad_request("CACHE_TIME_INVALID")
 
 
 async def get_file(state: FakeState, p: Params) -> dict[str, Any]:
@@ -241,7 +257,7 @@ _METHODS: dict[str, Handler] = {
     "editMessageText": sending.edit_message_text,
     "editMessageCaption": sending.edit_message_caption,
     "editMessageReplyMarkup": sending.edit_message_reply_markup,
-    "deleteMessage": sending.delete_message,
+    "deleteMessage": editing.delete_message,  # the 48-hour limit (editing.py)
     "getFile": get_file,
     "getChat": get_chat,
     "setMyCommands": set_my_commands,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,6 +139,7 @@ def press(state: FakeState, chat_id: int, message_id: int, data: str) -> str:
         "message_id": message_id,
         "data": data,
         "answered": False,
+        "pressed_at": time.monotonic(),
     }
     query = {
         "id": query_id,
@@ -154,6 +156,8 @@ def _post(
     state: FakeState, chat_id: int, profile: Profile, fields: dict[str, Any]
 ) -> dict[str, Any]:
     chat = _upsert_chat(state, chat_id, profile)
+    # Writing again restarts the chat: a customer who blocked the bot unblocks it so.
+    state.faults.refuse_chat(chat_id, None)
     message = state.add_message(chat, from_bot=False, fields=fields)
     state.queue_update("message", message.api)
     return message.view()

@@ -1,4 +1,5 @@
-"""Fault injection: make the next calls of a Bot API method fail like the real server can."""
+"""Fault injection: make the next calls of a Bot API method fail like the real server can,
+or one chat refuse every call about it (the customer blocked the bot, the chat is gone)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,12 @@ _DESCRIPTIONS = {
     502: "Bad Gateway",
 }
 DEFAULT_RETRY_AFTER = 1
+# What the real server answers about a chat that refuses the bot (Bot API error texts).
+CHAT_REFUSALS = {
+    "blocked": (403, "Forbidden: bot was blocked by the user"),
+    "not_found": (400, "Bad Request: chat not found"),
+    "deactivated": (403, "Forbidden: user is deactivated"),
+}
 
 
 @dataclass
@@ -47,6 +54,27 @@ class FaultInjector:
     def __init__(self) -> None:
         self._faults: list[Fault] = []
         self._windows: list[tuple[float, Fault]] = []  # (monotonic end, fault)
+        self._chats: dict[int, str] = {}  # chat id -> a CHAT_REFUSALS key
+
+    def refuse_chat(self, chat_id: int, how: str | None) -> None:
+        """Every call about this chat fails as ``how`` says; None lifts it."""
+        if how is None:
+            self._chats.pop(chat_id, None)
+            return
+        if how not in CHAT_REFUSALS:
+            raise ValueError(f"how must be one of {sorted(CHAT_REFUSALS)}, got {how!r}")
+        self._chats[chat_id] = how
+
+    def chat_refusal(self, chat_id: int | None) -> ApiError | None:
+        """The error for a call about this chat, when it refuses the bot."""
+        how = self._chats.get(chat_id) if chat_id is not None else None
+        if how is None:
+            return None
+        status, description = CHAT_REFUSALS[how]
+        return ApiError(status, description)
+
+    def refused_how(self, chat_id: int) -> str | None:
+        return self._chats.get(chat_id)
 
     def add(
         self,
@@ -101,6 +129,7 @@ class FaultInjector:
     def clear(self) -> None:
         self._faults.clear()
         self._windows.clear()
+        self._chats.clear()
 
     def __len__(self) -> int:
         return len(self._faults) + len(self._windows)

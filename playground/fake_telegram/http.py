@@ -44,6 +44,10 @@ class Press(_Body):
     data: str = Field(min_length=1)
 
 
+class ChatRefusal(_Body):
+    how: str | None = "blocked"  # "blocked", "not_found", "deactivated"; null lifts it
+
+
 class NewFault(_Body):
     method: str = Field(min_length=1)
     status: int = Field(default=429, ge=400, le=599)
@@ -128,6 +132,14 @@ def customer_routes(fake: FakeTelegram) -> list[Route]:
         fake.fail_next(**body.model_dump())
         return {"ok": True}
 
+    async def refuse(request: Request) -> dict[str, Any]:
+        body = await _parse(request, ChatRefusal)
+        try:
+            fake.refuse_chat(_chat_id(request), body.how)
+        except ValueError as err:
+            raise BadInput(str(err)) from None
+        return {"ok": True}
+
     async def reset(request: Request) -> dict[str, Any]:
         fake.reset()
         return {"ok": True}
@@ -146,6 +158,7 @@ def customer_routes(fake: FakeTelegram) -> list[Route]:
         Route(f"{chat}/photo", handle(send_photo), methods=["POST"]),
         Route(f"{chat}/edit", handle(edit), methods=["POST"]),
         Route(f"{chat}/press", handle(press), methods=["POST"]),
+        Route(f"{chat}/refusal", handle(refuse), methods=["POST"]),
         Route("/_fake/faults", handle(add_fault), methods=["POST"]),
         Route("/_fake/reset", handle(reset), methods=["POST"]),
         Route("/_fake/files/{file_id}", download, methods=["GET"]),

@@ -7,13 +7,18 @@ from typing import Any
 
 import httpx
 
+from playground.fake_telegram.entities import visible_text
 from playground.fake_telegram.files import StoredFile, image_size, photo_sizes
-from playground.fake_telegram.params import Params, bad_request
+from playground.fake_telegram.params import ApiError, Params, bad_request
 from playground.fake_telegram.state import Chat, FakeState, StoredMessage
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64  # bytes
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_PHOTO_SIDES = 10_000  # width + height
+MAX_PHOTO_RATIO = 20
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # any file a bot uploads (multipart)
 _NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly "
     "the same as a current content and reply markup of the message"
@@ -30,9 +35,25 @@ async def send_message(state: FakeState, p: Params) -> dict[str, Any]:
 async def send_photo(state: FakeState, p: Params) -> dict[str, Any]:
     chat = state.chat_for(p.get_int("chat_id"))
     stored = await _input_file(state, p, "photo")
-    if image_size(stored.data) is None:
-        raise bad_request("IMAGE_PROCESS_FAILED")
+    _check_photo(stored.data)
     return _send(state, chat, p, {"photo": photo_sizes(stored), **_caption(p)})
+
+
+def _check_photo(data: bytes) -> None:
+    """sendPhoto's documented limits: at most 10 MB, width + height at most 10,000, a side
+    at most 20 times the other; refused with the real server's error names."""
+    if len(data) > MAX_PHOTO_BYTES:
+        raise bad_request("PHOTO_SAVE_FILE_INVALID")
+    size = image_size(data)
+    if size is None:
+        raise bad_request("IMAGE_PROCESS_FAILED")
+    width, height = size
+    if width < 1 or height < 1:
+        raise bad_request("IMAGE_PROCESS_FAILED")
+    if width + height > MAX_PHOTO_SIDES or max(width, height) > MAX_PHOTO_RATIO * min(
+        width, height
+    ):
+        raise bad_request("PHOTO_INVALID_DIMENSIONS")
 
 
 async def send_document(state: FakeState, p: Params) -> dict[str, Any]:
@@ -137,10 +158,12 @@ def _editable(state: FakeState, p: Params) -> StoredMessage:
 
 
 def _text(p: Params) -> str:
+    """The text as sent; its limits count what the customer reads, after entity parsing."""
     text = p.require_str("text", "message text is empty")
-    if not text.strip():
+    shown = visible_text(text, p.get_str("parse_mode"))
+    if not shown.strip():
         raise bad_request("message text is empty")
-    if len(text) > MAX_TEXT:
+    if len(shown) > MAX_TEXT:
         raise bad_request("message is too long")
     return text
 
@@ -149,7 +172,7 @@ def _caption(p: Params) -> dict[str, Any]:
     caption = p.get_str("caption")
     if caption is None:
         return {}
-    if len(caption) > MAX_CAPTION:
+    if len(visible_text(caption, p.get_str("parse_mode"))) > MAX_CAPTION:
         raise bad_request("message caption is too long")
     return {"caption": caption, **_echoed(p, "caption_entities")}
 
@@ -218,6 +241,8 @@ async def _input_file(state: FakeState, p: Params, name: str) -> StoredFile:
     if upload is None and reference and reference.startswith("attach://"):
         upload = p.uploads.get(reference.removeprefix("attach://"))
     if upload is not None:
+        if len(upload.data) > MAX_UPLOAD_BYTES:
+            raise ApiError(413, "Request Entity Too Large")
         return state.files.add(
             upload.data, name, mime_type=upload.content_type, file_name=upload.filename
         )

@@ -98,6 +98,12 @@ class FakeTelegram:
             method, status=status, count=count, retry_after=retry_after, description=description
         )
 
+    def refuse_chat(self, chat_id: int, how: str | None = "blocked") -> None:
+        """Every Bot API call about this chat fails as the real server's would: "blocked"
+        (403, the customer blocked the bot), "not_found" (400, chat not found),
+        "deactivated" (403); None lifts it. The customer writing again lifts it too."""
+        self.state.faults.refuse_chat(chat_id, how)
+
     # --- the customer side -----------------------------------------------------------------
 
     async def customer_sends(

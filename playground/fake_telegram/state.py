@@ -21,6 +21,9 @@ class ApiCall(NamedTuple):
     params: dict[str, Any]
 
 
+CALLBACK_DEADLINE_SECONDS = 10.0
+
+
 def now() -> int:
     return int(time.time())
 
@@ -102,6 +105,10 @@ class FakeState:
         self.chats: dict[int, Chat] = {}
         self.calls: list[ApiCall] = []
         self.callback_queries: dict[str, dict[str, Any]] = {}
+        # A press must be answered this soon (seconds) or answerCallbackQuery fails, as on
+        # the real server, whose client stops waiting and shows nothing (its window is not
+        # documented; presses answered later than about 10 s are refused in practice).
+        self.callback_deadline = CALLBACK_DEADLINE_SECONDS
         self.callback_answers: list[dict[str, Any]] = []
         self.chat_actions: list[dict[str, Any]] = []
         self.commands: dict[str, list[dict[str, Any]]] = {}
@@ -125,6 +132,9 @@ class FakeState:
         """The chat a Bot API call targets, or the real server's error."""
         if chat_id is None:
             raise bad_request("chat_id is empty")
+        refusal = self.faults.chat_refusal(chat_id)  # blocked by the customer, or gone
+        if refusal is not None:
+            raise refusal
         chat = self.chats.get(chat_id)
         if chat is None:
             raise bad_request("chat not found")

@@ -52,14 +52,19 @@ export function decodeEntities(text) {
 
 // --- Telegram: the bot's parse_mode=HTML text ------------------------------------------------
 
-const TELEGRAM_TAGS = { b: "b", strong: "b", i: "i", em: "i", code: "code", a: "a" };
+// Telegram's HTML style (core.telegram.org/bots/api#html-style), each made as one element.
+const TELEGRAM_TAGS = {
+  b: "b", strong: "b", i: "i", em: "i", u: "u", ins: "u", s: "s", strike: "s", del: "s",
+  code: "code", pre: "pre", blockquote: "blockquote", a: "a",
+};
 
-/** Renders Telegram HTML allowing only <b>, <i>, <code> and <a href>; the rest is text. */
+/** Renders Telegram HTML allowing only Telegram's own tags; the rest is text. */
 export function telegramHtml(source) {
   const root = document.createDocumentFragment();
   const stack = [{ node: root, tag: null }];
   const top = () => stack[stack.length - 1].node;
-  const text = (s) => s && top().append(decodeEntities(s));
+  const inLink = () => stack.some((entry) => entry.tag === "a");
+  const text = (s) => s && top().append(inLink() ? decodeEntities(s) : linkified(decodeEntities(s)));
   const tagRe = /<(\/?)([a-z][a-z0-9-]*)(\s[^<>]*)?>/gi;
   let last = 0;
   for (const match of String(source).matchAll(tagRe)) {
@@ -92,6 +97,27 @@ export function telegramHtml(source) {
 /** Customer text and plain-text Slack blocks: exactly what was typed. */
 export function plainText(text) {
   return document.createTextNode(String(text ?? ""));
+}
+
+// A bare address as Telegram's clients link it: http(s)://… or www.…, without the
+// punctuation that ends a sentence around it.
+const BARE_URL = /\b(?:https?:\/\/|www\.)[^\s<>"]+/gi;
+const TRAILING = /[.,;:!?'")\]}]+$/;
+
+/** Text as Telegram shows it: exactly what was typed, bare URLs made links. */
+export function linkified(text) {
+  const root = document.createDocumentFragment();
+  const source = String(text ?? "");
+  let last = 0;
+  for (const m of source.matchAll(BARE_URL)) {
+    const url = m[0].replace(TRAILING, "");
+    root.append(source.slice(last, m.index));
+    const href = url.toLowerCase().startsWith("www.") ? `https://${url}` : url;
+    root.append(link(href, url));
+    last = m.index + url.length;
+  }
+  root.append(source.slice(last));
+  return root;
 }
 
 // --- Slack mrkdwn ----------------------------------------------------------------------------
@@ -214,8 +240,22 @@ function emoji(unicode) {
 
 // --- small things ----------------------------------------------------------------------------
 
+// The business's timezone (GET /playground.json), as the people using it read the time.
+let timeZone;
+export const settings = getJson("/playground.json")
+  .then((found) => {
+    timeZone = found.timezone;
+    return found;
+  })
+  .catch(() => ({}));
+
 export function clock(date) {
-  return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  const options = { hour: "2-digit", minute: "2-digit" };
+  try {
+    return date.toLocaleTimeString([], timeZone ? { ...options, timeZone } : options);
+  } catch {
+    return date.toLocaleTimeString([], options); // a zone this browser does not know
+  }
 }
 
 /** True (and remembered) when `data` differs from what `node` last showed. */
@@ -238,6 +278,11 @@ export function rebuild(node, make) {
   if (Array.isArray(made)) node.replaceChildren(...made);
   else node.replaceWith((scope = made));
   if (key) (scope.querySelector(`[data-focus="${CSS.escape(key)}"]`) ?? scope.querySelector("[data-focus]"))?.focus();
+}
+
+/** Shows the newest message, as chat apps do on sending and on arrival. */
+export function toBottom(container) {
+  container.scrollTop = container.scrollHeight;
 }
 
 /** Keeps a scrolled list pinned to the bottom if (and only if) the reader was there. */
@@ -268,6 +313,7 @@ export async function getJson(url) {
 /** Runs `tick` now and then every `ms` milliseconds after each run finishes. */
 export function poll(tick, ms = 700) {
   const run = async () => {
+    await settings; // times in the business's timezone from the first render
     try {
       await tick();
     } catch (error) {

@@ -1,5 +1,5 @@
 // Right pane: a Slack channel as one employee sees it, played through the fake's /_fake/ API.
-import { changed, clock, el, getJson, keepScroll, mrkdwn, plainText, poll, postJson, rebuild, richText, safeUrl, textObject } from "./render.js";
+import { changed, clock, decodeEntities, el, getJson, keepScroll, mrkdwn, plainText, poll, postJson, rebuild, richText, safeUrl, textObject } from "./render.js";
 
 const API = "/slack/_fake";
 const USER_KEY = "tandem.playground.employee";
@@ -20,6 +20,9 @@ const state = {
   target: null, // {channel, ts, title}: where the composer replies
   rendered: new Map(), // key -> {sig, node}
   hotUntil: 0, ticks: 0, dirty: true,
+  editing: null, deleting: null, // ts of your reply being edited / asked about deleting
+  manual: false, looked: false, // picked by hand; the channels were looked at once
+  followed: ["0", ""], // [card ts, Slack user] of the offer "You are" last followed
 };
 
 const userName = (id) => {
@@ -83,12 +86,68 @@ function messageNode(m, ephemeral, className = "sl-msg") {
   const edited = m.edited ? el("span", { class: "muted small" }, "(edited)") : null;
   const head = el("div", { class: "sl-head" }, el("strong", {}, who.name), app, el("time", {}, when), edited);
   const note = ephemeral ? el("p", { class: "eph-note" }, "Only visible to you") : null;
+  const mine = className === "sl-reply" && !ephemeral && !m.bot_id && m.user === state.me;
+  const body = mine && state.editing === m.ts ? editor(m) : blocks(m, ephemeral);
   return el(
     "li",
     { class: `${className}${ephemeral ? " ephemeral" : ""}`, "aria-label": `${who.name}, ${when}` },
     el("span", { class: `sl-avatar${who.bot ? " bot" : ""}`, "aria-hidden": "true" }, who.name.slice(0, 1)),
-    el("div", { class: "sl-main" }, head, note, blocks(m, ephemeral)),
+    el("div", { class: "sl-main" }, head, note, body, mine && state.editing !== m.ts ? ownControls(m) : null),
   );
+}
+
+// --- editing and deleting your own thread replies (Slack's "Edit message" / "Delete message") --
+
+function ownControls(m) {
+  const box = el("div", { class: "sl-own", role: "group", "aria-label": "Your message" });
+  if (state.deleting === m.ts) {
+    box.append(
+      el("span", { class: "small" }, "Delete this message?"),
+      el("button", { type: "button", class: "link-btn danger", "data-focus": `delete-yes ${m.ts}`, onclick: (e) => remove(e.currentTarget, m) }, "Delete"),
+      el("button", { type: "button", class: "link-btn", "data-focus": `delete-no ${m.ts}`, onclick: () => mark({ deleting: null }) }, "Cancel"),
+    );
+  } else {
+    box.append(
+      el("button", { type: "button", class: "link-btn", "data-focus": `edit ${m.ts}`, onclick: () => mark({ editing: m.ts, deleting: null }) }, "Edit"),
+      el("button", { type: "button", class: "link-btn", "data-focus": `delete ${m.ts}`, onclick: () => mark({ deleting: m.ts, editing: null }) }, "Delete"),
+    );
+  }
+  return box;
+}
+
+function editor(m) {
+  const input = el("input", { type: "text", class: "sl-edit", value: decodeEntities(m.text ?? ""), "aria-label": "Edit your message", "data-focus": `editing ${m.ts}`, maxlength: 4000 });
+  const save = (button) => {
+    const text = input.value.trim();
+    if (!text) return remove(button, m); // Slack deletes a message edited to nothing
+    return act(button, async () => {
+      await postJson(`${API}/edit`, { user: state.me, channel: m.channel || state.channel, ts: m.ts, text });
+      state.editing = null;
+    });
+  };
+  const form = el(
+    "form",
+    { class: "sl-edit-form", onsubmit: (e) => (e.preventDefault(), save(e.submitter)) },
+    input,
+    el("button", { type: "submit", class: "primary small-btn" }, "Save"),
+    el("button", { type: "button", class: "link-btn", onclick: () => mark({ editing: null }) }, "Cancel"),
+  );
+  queueMicrotask(() => input.isConnected && input.focus());
+  return form;
+}
+
+function remove(button, m) {
+  return act(button, async () => {
+    await postJson(`${API}/delete`, { user: state.me, channel: m.channel || state.channel, ts: m.ts });
+    state.deleting = null;
+    state.editing = null;
+  });
+}
+
+function mark(change) {
+  Object.assign(state, change);
+  state.dirty = true;
+  refresh();
 }
 
 function threadTitle(m) {
@@ -129,7 +188,7 @@ function render(items) {
     const keep = new Set();
     items.forEach((item, i) => {
       const key = (item.ephemeral ? "e" : "m") + item.message.ts;
-      const sig = JSON.stringify([item, state.target?.ts === item.message.ts, state.users.size]);
+      const sig = JSON.stringify([item, state.target?.ts === item.message.ts, state.users.size, state.me, state.editing, state.deleting]);
       let known = state.rendered.get(key);
       if (known?.sig !== sig) {
         const node = topLevelNode(item);
@@ -164,16 +223,20 @@ async function loadUsers() {
 }
 
 function renderChannels() {
-  const rows = state.channels.map((c) => [c.id, c.name, c.id === state.channel ? 0 : c.message_count - (state.seen.get(c.id) ?? 0)]);
+  const rows = state.channels.map((c) => [c.id, c.name, c.id === state.channel ? 0 : c.message_count - (state.seen.get(c.id) ?? 0), c.id === state.channel]);
   if (!changed(channelList, rows)) return; // rebuilding every tick would steal keyboard focus
   rebuild(channelList, () =>
-    rows.map(([id, name, unread]) => {
-      const open = id === state.channel;
+    rows.map(([id, name, unread, open]) => {
       const badge = unread > 0 ? el("span", { class: "unread", "aria-label": `${unread} new` }, String(unread)) : null;
-      const button = el("button", { type: "button", class: "channel", "aria-current": open ? "true" : null, "data-focus": id, onclick: () => openChannel(id) }, el("span", {}, `# ${name}`), badge);
+      const button = el("button", { type: "button", class: "channel", "aria-current": open ? "true" : null, "data-focus": id, onclick: () => pickChannel(id) }, el("span", {}, `# ${name}`), badge);
       return el("li", {}, button);
     }),
   );
+}
+
+function pickChannel(id) {
+  state.manual = true;
+  openChannel(id);
 }
 
 function openChannel(id) {
@@ -210,14 +273,66 @@ async function refresh() {
     autoTarget(data.messages);
     render(items);
   }
+  await followNewestCard(channels);
   const open = channels.find((c) => c.id === state.channel);
   if (open) state.seen.set(open.id, open.message_count);
   renderChannels();
 }
 
+// --- following the newest hand-off, as its person's Slack notification would -----------------
+
+const OFFER = /^\*(?:Offered to|Escalated to):\* <@([UW][A-Z0-9]+)>/m;
+
+/** The Slack user a card is offered to, from its status line; null when offered to everyone. */
+function offeredTo(m) {
+  for (const b of m.blocks ?? []) {
+    const found = b.type === "section" && b.text?.type === "mrkdwn" && OFFER.exec(b.text.text ?? "");
+    if (found) return found[1];
+  }
+  return null;
+}
+
+const isCard = (m) => (m.blocks ?? []).some((b) => b.type === "actions") && offeredTo(m);
+
+async function followNewestCard(channels) {
+  // "You are" becomes the person the newest card is offered to, and its channel opens;
+  // picking someone else by hand holds until the next offer.
+  const busy = channels.filter((c) => c.message_count > 0 && state.counts.get(c.id) !== state.followedCounts?.get(c.id));
+  if (!busy.length) return;
+  state.followedCounts = new Map(state.counts);
+  const lists = await Promise.all(busy.map((c) => getJson(`${API}/channels/${encodeURIComponent(c.id)}/messages`).then((d) => d.messages.map((m) => ({ ...m, channel: c.id })))));
+  const newest = lists.flat().filter(isCard).sort((a, b) => Number(b.ts) - Number(a.ts))[0];
+  const first = !state.looked; // the page's first look at the channels
+  state.looked = true;
+  if (!newest) return;
+  const person = offeredTo(newest);
+  const [ts, who] = state.followed;
+  if (Number(newest.ts) < Number(ts) || (newest.ts === ts && person === who)) return; // followed
+  state.followed = [newest.ts, person];
+  if (first && state.manual) return; // picked by hand before the page's first look: kept
+  if (state.users.has(person) && person !== state.me) {
+    state.me = person;
+    userPicker.value = person;
+    say(`You are now ${realName(person)}: the newest hand-off is offered to them.`);
+    state.dirty = true;
+  }
+  if (newest.channel !== state.channel) {
+    openChannel(newest.channel);
+    setTarget(null); // the composer picks the new card (autoTarget)
+  }
+}
+
 // --- acting as the employee ------------------------------------------------------------------
 
 function autoTarget(messages) {
+  // A resolved (or handed back, or moved) conversation's card has no buttons left: the reply
+  // box lets go of its thread.
+  const open = (m) => (m.blocks ?? []).some((b) => b.type === "actions");
+  const target = state.target && messages.find((m) => m.ts === state.target.ts);
+  if (target && !open(target)) {
+    setTarget(null);
+    say("That conversation is closed; the reply box has let go of its thread.");
+  }
   // Convenience for the one-minute tour: reply to the newest hand-off unless one was picked.
   if (state.target) return;
   const newest = [...messages].reverse().find((m) => (m.blocks ?? []).some((b) => b.type === "actions"));
@@ -273,6 +388,7 @@ $("sl-form").addEventListener("submit", (event) => {
 $("sl-target-clear").addEventListener("click", () => setTarget(null));
 userPicker.addEventListener("change", () => {
   state.me = userPicker.value;
+  state.manual = true;
   localStorage.setItem(USER_KEY, state.me);
   state.dirty = true;
   say(`You are now ${realName(state.me)}.`);

@@ -1,10 +1,11 @@
 // Left pane: the customer's Telegram chat with the bot, played through the fake's /_fake/ API.
-import { clock, el, getJson, keepScroll, plainText, poll, postJson, rebuild, safeUrl, telegramHtml } from "./render.js";
+import { clock, el, getJson, keepScroll, linkified, poll, postJson, rebuild, safeUrl, telegramHtml, toBottom } from "./render.js";
 
 const API = "/telegram/_fake";
 const DEFAULT_CUSTOMER = { id: 7000001, name: "Alex" };
 const NEW_NAMES = ["Sam", "Priya", "Jordan", "Mei", "Omar", "Lucía", "Noah", "Grace"];
 const STORAGE_KEY = "tandem.playground.customers";
+const PHOTO_MAX_HEIGHT = 240; // px, as .bubble .photo in playground.css
 const RECHECK_EVERY = 8; // ticks; re-reads recent messages so edits by the bot show up
 
 const $ = (id) => document.getElementById(id);
@@ -20,6 +21,7 @@ const state = {
   next: 0, // messages[next:] not fetched yet
   rendered: new Map(), // index -> {sig, node}
   ticks: 0,
+  pinned: true, // the newest message is in view (a photo loading keeps it there)
 };
 state.chatId = state.customers[0].id;
 
@@ -74,21 +76,17 @@ function say(text, isError = false) {
 // --- rendering -------------------------------------------------------------------------------
 
 function messageNode(m) {
+  // Telegram's apps show nothing where a deleted message was (the other side deleted it).
+  if (m.deleted) return el("li", { class: "msg gone", hidden: true, "data-index": m.index });
   const mine = !m.from_bot;
   const html = m.from_bot && String(m.parse_mode || "").toUpperCase() === "HTML";
-  const formatted = (text) => (html ? telegramHtml(text) : plainText(text));
+  const formatted = (text) => (html ? telegramHtml(text) : linkified(text));
   const bubble = el("div", { class: "bubble" });
-  if (m.deleted) {
-    bubble.append(el("p", { class: "muted deleted" }, "This message was deleted."));
-  } else {
-    if (m.photo_url) {
-      bubble.append(el("img", { class: "photo", src: safeUrl(m.photo_url, ["http:", "https:"]), alt: mine ? "Photo you sent" : "Photo from the bot" }));
-    }
-    if (m.document) bubble.append(fileLink(m, `Document: ${m.document.file_name || "file"}`));
-    if (m.voice) bubble.append(fileLink(m, `Voice message (${m.voice.duration}s)`));
-    const text = m.text ?? m.caption;
-    if (text) bubble.append(el("p", { class: "text" }, formatted(text)));
-  }
+  if (m.photo_url) bubble.append(photo(m, mine));
+  if (m.document) bubble.append(fileLink(m, `Document: ${m.document.file_name || "file"}`));
+  if (m.voice) bubble.append(fileLink(m, `Voice message (${m.voice.duration}s)`));
+  const text = m.text ?? m.caption;
+  if (text) bubble.append(el("p", { class: "text" }, formatted(text)));
   const when = clock(new Date(m.date * 1000));
   bubble.append(el("span", { class: "meta" }, m.edits?.length ? `edited ${when}` : when));
   const who = mine ? "You" : "Maple & Main bot";
@@ -96,8 +94,24 @@ function messageNode(m) {
     "li",
     { class: `msg ${mine ? "me" : "bot"}`, "data-index": m.index, "aria-label": `${who}, ${when}` },
     bubble,
-    m.from_bot && !m.deleted ? keyboard(m) : null,
+    m.from_bot ? keyboard(m) : null,
   );
+}
+
+function photo(m, mine) {
+  // Its size is reserved before it loads (Telegram sends width and height), so the chat does
+  // not jump; and the newest message stays in view once it has loaded.
+  const largest = Array.isArray(m.photo) ? m.photo[m.photo.length - 1] : null;
+  const img = el("img", { class: "photo", src: safeUrl(m.photo_url, ["http:", "https:"]), alt: mine ? "Photo you sent" : "Photo from the bot" });
+  const { width: w, height: h } = largest ?? {};
+  if (w > 0 && h > 0) {
+    img.style.aspectRatio = `${w} / ${h}`;
+    img.style.width = `${Math.min(w, (PHOTO_MAX_HEIGHT * w) / h)}px`; // max-width: 100% still applies
+  }
+  img.addEventListener("load", () => {
+    if (state.pinned) toBottom(list);
+  });
+  return img;
 }
 
 function fileLink(m, label) {
@@ -128,6 +142,7 @@ function keyboard(m) {
 
 function show(messages) {
   if (!messages.length) return;
+  let arrived = false;
   keepScroll(list, () => {
     list.querySelector(".empty")?.remove();
     for (const m of messages) {
@@ -140,10 +155,17 @@ function show(messages) {
       } else {
         node.classList.add("fresh"); // only new messages fade in, not edited ones
         list.append(node);
+        arrived = true;
       }
       state.rendered.set(m.index, { sig, node });
     }
   });
+  if (arrived) showNewest(); // Telegram shows a new message, whoever sent it
+}
+
+function showNewest() {
+  toBottom(list);
+  state.pinned = true;
 }
 
 // --- talking to the fake ---------------------------------------------------------------------
@@ -181,6 +203,7 @@ async function act(busy, work) {
   try {
     await work();
     await refresh();
+    showNewest(); // what you sent, or what your tap brought
     return true;
   } catch (error) {
     say(`Telegram: ${error.message}`, true);
@@ -231,6 +254,9 @@ for (const chip of document.querySelectorAll("[data-sample]")) {
   chip.addEventListener("click", () => sendText(chip.dataset.sample));
 }
 picker.addEventListener("change", () => switchTo(Number(picker.value)));
+list.addEventListener("scroll", () => {
+  state.pinned = list.scrollHeight - list.scrollTop - list.clientHeight < 48;
+});
 nameInput.addEventListener("change", () => {
   const name = nameInput.value.trim().slice(0, 64);
   if (!name) return void (nameInput.value = current().name);

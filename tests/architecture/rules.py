@@ -17,6 +17,7 @@ INNER_RANK: dict[str, dict[str, int]] = {
     "nlu": {
         "errors": 0,
         "project": 0,
+        "processes": 0,
         "components": 0,
         "rasa": 1,
         "facts": 1,

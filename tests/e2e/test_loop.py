@@ -131,4 +131,4 @@ async def test_the_command_menu_is_set_at_start(
     menus = pg.telegram.calls_to("setMyCommands")
     assert menus, "the worker did not set the command menu"
     commands = [c["command"] for c in menus[-1]["commands"]]
-    assert commands == ["start", "store", "profile", "forget"]
+    assert commands == ["start", "store", "profile", "forget", "help"]

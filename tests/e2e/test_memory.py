@@ -172,5 +172,5 @@ async def test_profile_reply_keeps_its_place_behind_an_answer_telegram_refused(
     await pg.telegram.wait_for_bot_message(chat, lambda m: "everything we keep" in text_of(m))
     await settled(worker)
     answer, profile = pg.telegram.bot_messages(chat)  # each once, in the order asked
-    assert "hours" in text_of(answer)
+    assert "Sunday" in text_of(answer)  # the day asked, named in its answer
     assert "everything we keep" in text_of(profile)

@@ -13,6 +13,7 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import pytest
 import pytest_asyncio
 
 from bot.endpoints import Endpoints
@@ -20,6 +21,8 @@ from bot.serve import serve_app
 from bot.settings import Settings
 from bot.worker import Worker
 from handoff.storage.connection.embedded_redis import EmbeddedRedis
+from handoff.storage.connection.run_id import RUN_ID_ENV
+from nlu.processes import die_with_parent
 from nlu.project import PROJECT_ROOT
 from nlu.rasa.local import free_port
 from playground.app import SLACK_BOT_TOKEN, Playground
@@ -65,9 +68,10 @@ class Fakes:
 @pytest_asyncio.fixture(loop_scope="session")
 async def fakes() -> AsyncIterator[Fakes]:
     pg = Playground.for_business(DATA)
-    # Slack retries an event the app failed for minutes; here for about 30 s, which covers
-    # each fault. Clicks get one try, as in Slack (the employees click again).
-    pg.slack.set_delivery_retries(5, 1.0)
+    # Slack retries an event the app failed at once, after 1 and after 5 minutes; here on a
+    # clock ten times as fast (6 s, 30 s), which covers each fault. Clicks get one try, as
+    # in Slack (the employees click again).
+    pg.slack.set_retry_time_scale(0.1)
     async with serve_app(pg.app()) as url:
         yield Fakes(pg, url)
         await pg.telegram.aclose()
@@ -99,9 +103,11 @@ class Valkey:
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def valkey(tmp_path: Path) -> AsyncIterator[Valkey]:
+async def valkey(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Valkey]:
     server = Valkey(tmp_path / "valkey")
     await server.start()
+    # `tandem run` processes (their env is this one's) join this test's Valkey only.
+    monkeypatch.setenv(RUN_ID_ENV, server.server.run_id)
     yield server
     await server.stop()
 
@@ -174,6 +180,7 @@ class WorkerProcess:
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,
+                preexec_fn=die_with_parent(),  # ends with the test run, even a killed one
             )
         deadline = time.monotonic() + within
         while READY not in self.log_path.read_bytes()[offset:]:

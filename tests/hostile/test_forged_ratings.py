@@ -45,6 +45,8 @@ def _forge_press(pg: Playground, chat_id: int, message: JSON, data: str) -> str:
         "message_id": message["message_id"],
         "data": data,
         "answered": False,
+        # Where the bot's words about this press will start (see _answer).
+        "bot_messages_before": len(pg.telegram.bot_messages(chat_id)),
     }
     query = {
         "id": query_id,
@@ -58,13 +60,18 @@ def _forge_press(pg: Playground, chat_id: int, message: JSON, data: str) -> str:
 
 
 async def _answer(pg: Playground, query_id: str) -> str | None:
+    """The press is answered as it comes in (bot/telegram/presses.py); what the bot says
+    about it follows as a message."""
+
     async def answered() -> bool:
         return any(a["callback_query_id"] == query_id for a in pg.telegram.callback_answers)
 
     await eventually(answered, within=10.0)
-    [answer] = [a for a in pg.telegram.callback_answers if a["callback_query_id"] == query_id]
-    text = answer["text"]
-    return str(text) if text is not None else None
+    query = pg.telegram.state.callback_queries[query_id]
+    told = await pg.telegram.wait_for_bot_message(
+        query["chat_id"], after=query["bot_messages_before"]
+    )
+    return text_of(told)
 
 
 async def test_forged_ratings_are_answered_and_not_counted(

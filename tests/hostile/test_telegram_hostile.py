@@ -109,9 +109,29 @@ async def test_odd_unicode_and_4096_character_texts_reach_the_thread_whole(
         posted = await pg.slack.wait_for_message(
             RIVERSIDE_DESK, lambda m: tag in str(m.get("blocks")), thread_ts=card["ts"]
         )
-        assert_within_slack_limits(posted)
-        shown = "".join(b["text"]["text"] for b in posted["blocks"] if b["type"] == "section")
-        assert shown == visible(f"Alex: {sent}")  # every character, format ones as marks
+        # Words too long for one Slack message's blocks go on in the next posts of the
+        # thread, each marked with the first one's job (handoff/slack/desk.py).
+        job = posted["metadata"]["event_payload"]["job"]
+
+        def parts() -> list[dict[str, Any]]:
+            def of_job(m: dict[str, Any]) -> bool:
+                marked = str((m.get("metadata") or {}).get("event_payload", {}).get("job"))
+                return marked == job or marked.startswith(f"{job}:")
+
+            return [m for m in pg.slack.thread(RIVERSIDE_DESK, card["ts"]) if of_job(m)]
+
+        def shown() -> str:
+            return "".join(
+                b["text"]["text"] for m in parts() for b in m["blocks"] if b["type"] == "section"
+            )
+
+        expected = visible(f"Alex: {sent}")
+        await pg.slack.wait_for_message(
+            RIVERSIDE_DESK, lambda _: shown() == expected, thread_ts=card["ts"]
+        )
+        for part in parts():
+            assert_within_slack_limits(part)
+        assert shown() == expected  # every character, format ones as marks
 
     await explore(check, texts, examples=25)
 

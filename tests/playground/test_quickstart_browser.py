@@ -1,8 +1,8 @@
 """The README's quick start, clicked through in a real (headless Debian) Chromium against a
 worker, the real Rasa and Valkey: the bot answers the hours, the upset message reaches a
 card in the Slack pane, the employee takes it over and replies, the reply reaches the
-customer, and Resolve asks the customer for a rating. Its screenshot is the README's
-picture (docs/screenshots/playground.png)."""
+customer, and Resolve asks the customer for a rating. (The README's picture is taken by
+tests/playground/test_first_contact_browser.py.)"""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.rasa]
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = Path("/tmp/shots/playground-quickstart.png")
-REPLY = "Hi Alex, Maria here. I'm looking into your order now."
+REPLY = "Hi Alex, Aisha here. I'm looking into your order now."
 
 
 async def test_the_quick_start_works_as_the_readme_says(
@@ -50,18 +50,19 @@ async def test_the_quick_start_works_as_the_readme_says(
 
             await page.click('[data-sample="my order never arrived and I\'m really annoyed"]')
             await expect(chat).to_contain_text("passed your message", timeout=20000)
-            slack = page.locator("#sl-messages")  # #handoff: the customer chose no store
+            # Riverside's desk: the store the customer asked about (the pane follows the card).
+            slack = page.locator("#sl-messages")
             await expect(slack.locator(".sl-header")).to_contain_text("needs a person")
 
             await slack.get_by_role("button", name="Take over").click()
-            await expect(chat).to_contain_text("Hello, this is Maria", timeout=20000)
+            await expect(chat).to_contain_text("Hello, this is Aisha", timeout=20000)
             # The composer replies in the newest hand-off's thread unless another is picked.
             await expect(page.locator("#sl-text")).to_be_enabled()
             await page.fill("#sl-text", REPLY)
             await page.press("#sl-text", "Enter")
             await expect(chat).to_contain_text("I'm looking into your order now", timeout=20000)
             await slack.get_by_role("button", name="Resolve").first.click()
-            await expect(chat).to_contain_text("How did Maria do?", timeout=20000)
+            await expect(chat).to_contain_text("How did Aisha do?", timeout=20000)
             await page.screenshot(path=str(SCREENSHOT), animations="disabled")
         finally:
             await browser.close()

@@ -68,6 +68,17 @@ class CollectingChannel:
     async def fetch_file(self, chat_id: str, file_id: str) -> Download:
         return self.files[file_id]
 
+    async def edit_reply(
+        self, chat_id: str, slack_ts: str, text: str, signature: Signature, *, caption: bool
+    ) -> None:
+        self.sent.append(Sent(chat_id, f"[edit {slack_ts}] {text}", signature))
+
+    async def withdraw_reply(
+        self, chat_id: str, slack_ts: str, notice: str, signature: Signature, *, delete: bool
+    ) -> None:
+        how = "delete" if delete else "notice"
+        self.sent.append(Sent(chat_id, f"[withdraw {slack_ts} {how}] {notice}", signature))
+
 
 @dataclass
 class CollectingDesk:

@@ -28,6 +28,10 @@ METHOD_SCOPES: dict[str, str | None] = {
     # made (groups:history for private channels, also asked).
     "conversations_history": "channels:history",
     "conversations_replies": "channels:history",
+    # A mention or a channel link in an employee's reply, named for the customer
+    # (handoff/slack/people.py) when the employee directory does not know it.
+    "users_info": "users:read",
+    "conversations_info": "channels:read",
 }
 # Bot events per bolt event type: desk channels may be public or private.
 EVENT_SUBSCRIPTIONS = {"message": {"message.channels", "message.groups"}}

@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from handoff.core.refusals import refusals, unreachable
 from handoff.core.state import Event
 from handoff.core.summary import LONG_WAIT_SECONDS
 from handoff.review.session import Session
@@ -64,6 +65,8 @@ class ConversationViews:
             intents=site.config.intents,
             waiting=waiting,
             waiting_long=waiting is not None and waiting > LONG_WAIT_SECONDS,
+            refused=refusals(events),  # sends the channel refused (handoff/core/refusals.py)
+            unreachable=unreachable(events),
         )
 
     async def mark_wrong(self, request: Request) -> Response:

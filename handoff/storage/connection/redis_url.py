@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
+import redis
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.cluster import (
     ClusterNode,
@@ -82,7 +83,40 @@ def connect_cluster(url: str) -> Redis:
     cluster = _ClusterRedis.from_url(
         first, startup_nodes=[ClusterNode(host, port) for host, port in hosts[1:]]
     )
+    check_cluster_internals(cluster)
     return cast(Redis, cluster)
+
+
+# The parts of redis-py's cluster pipeline that _Transaction below relies on: private, so a
+# release may drop or rename them (pyproject.toml bounds redis-py below its next major).
+STRATEGY_INTERNALS = (
+    "_watching",
+    "_explicit_transaction",
+    "_command_queue",
+    "_pipe",
+    "_pipeline_slots",
+    "_execute_command",
+    "IMMEDIATE_EXECUTE_COMMANDS",
+)
+CLIENT_INTERNALS = ("_initialize", "_determine_slot")
+
+
+def check_cluster_internals(cluster: RedisCluster) -> None:
+    """Fail at start-up, naming the attribute, rather than in the first transaction."""
+    pipe = cluster.pipeline(transaction=True)
+    strategy = getattr(pipe, "_execution_strategy", None)
+    found: list[tuple[object, str]] = [(pipe, "_execution_strategy")]
+    if strategy is not None:
+        found += [(strategy, name) for name in STRATEGY_INTERNALS]
+        found += [(getattr(strategy, "_pipe", None), "cluster_client")]
+    found += [(cluster, name) for name in CLIENT_INTERNALS]
+    missing = [name for owner, name in found if not hasattr(owner, name)]
+    if missing:
+        raise RuntimeError(
+            f"redis-py {redis.__version__}'s cluster pipeline has no {', '.join(missing)}: "
+            "handoff/storage/connection/redis_url.py's _Transaction needs them; "
+            "install the redis-py version of uv.lock"
+        )
 
 
 class _ClusterRedis(RedisCluster):

@@ -27,7 +27,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 
 from bot.serve import serve_app
-from playground.fake_slack.server import FakeSlack, FakeSlackError
+from playground.fake_slack.server import FakeSlack, FakeSlackError, RetryClock
 
 BOT_TOKEN = "xoxb-fake-bot-token"
 APP_TOKEN = "xapp-fake-app-token"
@@ -252,7 +252,12 @@ async def test_wrong_signing_secret_is_refused_by_bolt(fake: FakeSlack, bolt: As
 
 
 async def test_http_delivery_is_signed_and_retried_like_slack() -> None:
-    fake = make_fake(delivery_timeout=0.3, retry_backoff=0.01)
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:  # the test's clock: no real minutes pass
+        slept.append(seconds)
+
+    fake = make_fake(delivery_timeout=0.3, retry_clock=RetryClock(scale=1.0, sleep=sleep))
     seen: list[tuple[dict[str, str], bytes]] = []
     answers = ["slow", "fail", "ok"]
 
@@ -275,6 +280,7 @@ async def test_http_delivery_is_signed_and_retried_like_slack() -> None:
         (500, "http_error"),
         (200, None),
     ]
+    assert slept == [60.0]  # retry 1 at once, retry 2 a minute after the failed one
     headers = [h for h, _ in seen]
     assert "x-slack-retry-num" not in headers[0]
     assert [(h["x-slack-retry-num"], h["x-slack-retry-reason"]) for h in headers[1:]] == [
@@ -288,6 +294,40 @@ async def test_http_delivery_is_signed_and_retried_like_slack() -> None:
     assert envelope["event"]["ts"] == message["ts"]
     assert envelope["authorizations"][0]["user_id"] == "U0TANDEMBOT"
     await fake.aclose()
+
+
+async def test_events_follow_slacks_retry_schedule_then_stop() -> None:
+    """Retries at once, after 1 min and after 5 min (scaled by the clock), then none."""
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    fake = make_fake(delivery_timeout=0.3, retry_clock=RetryClock(scale=0.5, sleep=sleep))
+    headers: list[dict[str, str]] = []
+
+    async def events(request: Request) -> Response:
+        headers.append(dict(request.headers))
+        return PlainTextResponse("down", status_code=503)
+
+    async with serve_app(
+        Starlette(routes=[Route("/slack/events", events, methods=["POST"])])
+    ) as url:
+        fake.set_request_url(f"{url}/slack/events")
+        await fake.user_posts(ALICE, STORE, "anyone?")
+
+    delivery = fake.deliveries[-1]
+    assert not delivery.ok
+    assert [a.retry_num for a in delivery.attempts] == [0, 1, 2, 3]
+    assert [h.get("x-slack-retry-num") for h in headers] == [None, "1", "2", "3"]
+    assert {h.get("x-slack-retry-reason") for h in headers[1:]} == {"http_error"}
+    assert slept == [30.0, 150.0]  # 60 s and 300 s at half speed; the first retry is at once
+    await fake.aclose()
+
+
+def test_retry_clock_refuses_negative_time() -> None:
+    with pytest.raises(ValueError, match="cannot be negative"):
+        RetryClock(scale=-1)
 
 
 # -- Web API faults, files, errors -------------------------------------------------------------

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import struct
+from dataclasses import replace
+from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
@@ -15,6 +18,9 @@ from handoff.core.media import (
     SharedFile,
     files_detail,
     human_size,
+    image_size,
+    photo_file_name,
+    photo_fits,
     sends_as_photo,
     shared_files,
     too_large,
@@ -127,11 +133,13 @@ class _RecordingBot:
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
 
-    async def send_photo(self, chat_id: int, **kwargs: Any) -> None:
+    async def send_photo(self, chat_id: int, **kwargs: Any) -> SimpleNamespace:
         self.calls.append(("photo", kwargs))
+        return SimpleNamespace(message_id=len(self.calls))  # what PTB returns: the Message
 
-    async def send_message(self, chat_id: int, text: str, **kwargs: Any) -> None:
+    async def send_message(self, chat_id: int, text: str, **kwargs: Any) -> SimpleNamespace:
         self.calls.append(("message", {"text": text}))
+        return SimpleNamespace(message_id=len(self.calls))
 
 
 async def test_a_caption_too_long_for_telegram_follows_the_photo_as_text() -> None:
@@ -149,3 +157,52 @@ async def test_a_caption_too_long_for_telegram_follows_the_photo_as_text() -> No
     assert bot.calls == [
         ("photo", {"caption": "short &amp; sweet", "parse_mode": "HTML", "photo": b"jpeg"})
     ]
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """The start of a PNG: enough for Telegram's checks and ours (the header)."""
+    return b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\x0dIHDR" + struct.pack(">II", width, height)
+
+
+def _jpeg_header(width: int, height: int) -> bytes:
+    app0 = b"\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    sof = b"\xff\xc0\x00\x11\x08" + struct.pack(">HH", height, width) + b"\x03" + b"\x00" * 9
+    return b"\xff\xd8" + app0 + sof
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "fits"),
+    [
+        (1280, 960, True),
+        (9_000, 1_000, True),  # width + height exactly 10,000
+        (9_001, 1_000, False),
+        (12_000, 400, False),
+        (2_000, 100, True),  # a side exactly 20 times the other
+        (2_001, 100, False),
+        (100, 2_001, False),
+        (0, 10, False),
+    ],
+)
+def test_a_photo_fits_telegram_within_its_pixel_limits(width: int, height: int, fits: bool) -> None:
+    assert image_size(_png_header(width, height)) == (width, height)
+    assert photo_fits(_png_header(width, height)) is fits
+    assert image_size(_jpeg_header(width, height)) == (width, height)
+    assert photo_fits(_jpeg_header(width, height)) is fits
+
+
+def test_over_10_mb_or_unreadable_is_no_photo() -> None:
+    assert not photo_fits(_png_header(100, 100) + b"\0" * (MAX_PHOTO_BYTES + 1))
+    assert not photo_fits(b"%PDF-1.4 not an image")
+    assert image_size(b"\x89PNG\r\n\x1a\n") is None  # cut short
+
+
+def test_an_image_telegram_would_refuse_goes_as_a_document() -> None:
+    wide = _png_header(12_000, 400)
+    file = SharedFile("F1", "panorama.png", "image/png", len(wide), None)
+    assert sends_as_photo(file)  # by its size alone it would be a photo...
+    assert not sends_as_photo(file, wide)  # ...but not by its pixels
+    square = _png_header(800, 800)
+    assert sends_as_photo(replace(file, size=len(square)), square)
+    assert photo_file_name(wide) == "image.png"
+    assert photo_file_name(_jpeg_header(10, 10)) == "image.jpg"
+    assert photo_file_name(b"????") == "image.bin"

@@ -237,6 +237,7 @@ def test_round_trip_through_json_keeps_every_field() -> None:
         closed_at=T0 + 300,
         offer_stage="channel",
         offered=(KEVIN, LUIS),
+        store_basis="asked",
     )
     # A new field must be set above, or this test would not notice to_dict dropping it.
     unset = [f.name for f in fields(Conversation) if getattr(conv, f.name) == f.default]

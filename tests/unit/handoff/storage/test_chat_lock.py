@@ -82,3 +82,16 @@ async def test_a_block_that_fails_gives_the_lock_back(redis: Redis) -> None:
     with pytest.raises(RuntimeError, match="the flow failed"):
         await failing_flow()
     assert not await redis.exists(lock_key(store, 7))
+
+
+async def test_an_expired_lock_another_took_is_left_to_it(
+    redis: Redis, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = ConversationStore(redis)
+    async with store.chat_lock("7") as lock:
+        assert lock.held
+        # Our lock expired and another worker took the chat meanwhile.
+        await redis.set(lock_key(store, 7), b"another-workers-token")
+    assert not lock.held
+    assert await redis.get(lock_key(store, 7)) == b"another-workers-token"
+    assert "chat lock expired before release" in caplog.text

@@ -29,8 +29,10 @@ BUILDERS: list[tuple[Callable[[Keys], str], Family]] = [
     (lambda k: k.seen("tg", "42"), registry.SEEN),
     (lambda k: k.message_map("42"), registry.MESSAGE_MAP),
     (lambda k: k.old_message_map("42", 7), registry.OLD_MESSAGE_MAP),
+    (lambda k: k.desk_map("42"), registry.DESK_MAP),
     (lambda k: k.flood("42", 29925600), registry.FLOOD),
     (lambda k: k.rating_comment("42"), registry.RATING_COMMENT),
+    (lambda k: k.topic("42"), registry.TOPIC),
     (lambda k: k.chat_lock("42"), registry.CHAT_LOCK),
     (lambda k: k.conv("c12"), registry.CONV),
     (lambda k: k.log("c12"), registry.LOG),
@@ -72,6 +74,7 @@ BUILDERS: list[tuple[Callable[[Keys], str], Family]] = [
     (lambda k: k.queue("out", "dead"), QUEUE_PARTS["dead"]),
     (lambda k: k.queue("out", "posted", "a1b2"), QUEUE_PARTS["posted"]),
     (lambda k: k.queue("out", "pace"), QUEUE_PARTS["pace"]),
+    (lambda k: k.run, registry.RUN),
 ]
 
 
@@ -131,8 +134,10 @@ def test_the_key_names_are_those_written_before_the_registry() -> None:
         "tandem:seen:tg:42",
         "tandem:tgmsg:42",
         "tandem:tgmsg:42:7",
+        "tandem:deskmsg:42",
         "tandem:flood:42:29925600",
         "tandem:rating:comment:42",
+        "tandem:topic:42",
         "tandem:lock:chat:42",
         "tandem:conv:c12",
         "tandem:log:c12",
@@ -174,6 +179,7 @@ def test_the_key_names_are_those_written_before_the_registry() -> None:
         "tandem:out:dead",
         "tandem:out:posted:a1b2",
         "tandem:out:pace",
+        "tandem:run",
     ]
     assert Keys(CLUSTER_KEY_PREFIX).conv("c1") == "{tandem}:conv:c1"
 
@@ -193,8 +199,10 @@ def test_scopes_say_whose_data_a_family_is() -> None:
         "seen",
         "message_map",
         "old_message_map",
+        "desk_map",
         "flood",
         "rating_comment",
+        "topic",
         "chat_lock",
     }
     assert by_scope[Scope.CONVERSATION] == {"conv", "log", "summary", "thread"}
@@ -211,7 +219,9 @@ def test_a_customers_keys_are_every_erased_family_of_theirs() -> None:
         "tandem:seen:tg:42",
         "tandem:seen:slack:42",
         "tandem:tgmsg:42",
+        "tandem:deskmsg:42",
         "tandem:rating:comment:42",
+        "tandem:topic:42",
     }
     assert set(named.patterns) == {"tandem:tgmsg:42:*", "tandem:flood:42:*"}
     for key in named.keys:

@@ -322,7 +322,7 @@ def test_all_stores_answer_shows_the_notice_for_that_store(book: AnswerBook) -> 
     assert isinstance(result, Answer)
     assert (result.source, result.notice_id) == ("notice", "flood")
     assert "• Riverside: Riverside is closed today due to flooding." in result.text
-    assert "• Downtown: Mon–Fri 7 am–7 pm" in result.text
+    assert "• Downtown: today 7 am–7 pm; Mon–Fri 7 am–7 pm" in result.text
     assert "Mon–Sat 7 am–8 pm" not in result.text  # Riverside not advertised as open
 
 

@@ -181,3 +181,56 @@ def test_repeated_punctuation_is_still_one_question(text: str) -> None:
 def test_naming_only_a_store_is_a_store_choice() -> None:
     decision = classify(nlu(text="the river one", intent="inform_store"), T)
     assert (decision.route, decision.reason) == ("answer", "store_choice")
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "confidence"),
+    [("ok", "ask_hours", 0.31), ("k", "goodbye_typo", 0.2), ("👍", "out_of_scope", 0.4),
+     ("got it, thanks", "ask_gift_cards", 0.5)],
+)  # fmt: skip
+def test_an_acknowledgement_is_never_handed_off(text: str, intent: str, confidence: float) -> None:
+    decision = classify(nlu(text, intent, confidence, ("ask_location", 0.3)), T)
+    assert (decision.route, decision.reason, decision.intent) == (
+        "answer",
+        "smalltalk",
+        "acknowledge",
+    )
+
+
+def test_the_acknowledge_intent_is_smalltalk() -> None:
+    decision = classify(nlu("alrighty then", "acknowledge", 0.9), T)
+    assert (decision.route, decision.reason) == ("answer", "smalltalk")
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "reason"),
+    [
+        ("my gift card says zero balance but I never used it", "ask_gift_cards", "complex"),
+        ("why were my loyalty points reset?", "ask_loyalty", "complex"),
+        ("can you hold the last two bags of grout for me until Saturday?", "ask_hours", "complex"),
+        ("my mom has dementia and bought things she didn't need, can we return them",
+         "ask_returns", "sensitive"),
+    ],
+)  # fmt: skip
+def test_a_complaint_as_a_factual_question_goes_to_a_person(
+    text: str, intent: str, reason: str
+) -> None:
+    decision, answer = decide(nlu(text, intent, 0.97), T, lambda _intent: "the stock fact")
+    assert (decision.route, decision.reason, answer) == ("handoff", reason, None)
+    assert decision.detail
+
+
+def test_a_request_intent_goes_to_a_person() -> None:
+    assert classify(nlu("save me that mower", "personal_request"), T).reason == "complex"
+
+
+def test_another_language_goes_to_a_person() -> None:
+    decision, answer = decide(nlu("¿a qué hora abren?"), T, lambda _i: "fact", "es")
+    assert (decision.route, decision.reason, answer) == ("handoff", "language", None)
+    assert "es" in decision.detail
+
+
+def test_english_is_answered_and_a_telling_reason_is_kept() -> None:
+    assert decide(nlu(), T, lambda _i: "fact", "en")[0].route == "answer"
+    sensitive = nlu("mi madre murió", "sensitive")
+    assert decide(sensitive, T, lambda _i: "fact", "es")[0].reason == "sensitive"
