@@ -23,6 +23,7 @@ _TOKEN = re.compile(
     r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^<>]*>|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);|.",
     re.DOTALL,
 )
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^<>]*>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,8 @@ def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
     """``text`` (escaped HTML) as parts of at most ``limit`` parsed UTF-16 units, in order."""
     if limit < 2:
         raise ValueError(f"limit must be at least 2 (one emoji), not {limit}")
+    if _whole(text, limit):  # nearly every message: no need to weigh it token by token
+        return [text]
     tokens = _tokens(text)
     parts: list[str] = []
     opened: list[_Token] = []  # tags open at the start of the current part
@@ -73,6 +76,23 @@ def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
         parts.append(prefix + "".join(t.raw for t in piece) + suffix)
         start = cut
     return parts
+
+
+def _whole(text: str, limit: int) -> bool:
+    """Whether ``text`` is one part as it is: within the limit even unparsed (parsing only
+    shortens), something to show, and its tags closed in order."""
+    if utf16_units(text) > limit or not unescape(_TAG.sub("", text)).strip():
+        return False
+    stack: list[str] = []
+    for match in _TAG.finditer(text):
+        name = match.group(2).lower()
+        if not match.group(1):
+            stack.append(name)
+        elif stack and stack[-1] == name:
+            stack.pop()
+        else:
+            return False  # a stray closing tag: the token by token way decides
+    return not stack
 
 
 def _fits(tokens: list[_Token], start: int, limit: int) -> int:

@@ -102,8 +102,10 @@ def test_parts_are_valid_within_the_limit_and_join_back(
     if not long_blank_run(original, limit):
         assert original.startswith(joined)
         assert not original[len(joined) :].strip()
-        # The signature's name is bold, all of it, however it was cut.
-        assert bold == {i for start, end in original_bold for i in range(start, end)}
+        # The signature's name is bold, all of it, however it was cut (white space left
+        # at the very end, which Telegram trims, may go).
+        shown_bold = {i for start, end in original_bold for i in range(start, end)}
+        assert bold == {i for i in shown_bold if i < len(joined)}
 
 
 def test_a_short_message_is_one_part_unchanged() -> None:
