@@ -40,6 +40,7 @@ from nlu.errors import NluUnavailable
 from nlu.triage.policy import Decision, handoff
 from nlu.triage.responder import Reply
 from nlu.triage.smalltalk import store_chosen_reply
+from nlu.triage.topic import Topic
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +162,7 @@ class CustomerFlow:
                 sends.append(Topics(ctx.store).save_in(msg.chat_id, conv.id, reply.topic))
             return conv, [said, answered], sends
         await ctx.store.append(conv.id, said)  # the card shows it
-        if reply.topic is not None:  # the store asked about, for the handoff's routing
+        if reply.topic is not None:  # kept: a later handoff (after Back to bot) reads it
             await Topics(ctx.store).save(msg.chat_id, conv.id, reply.topic)
         # The store the message itself names (the reply's may be the home store).
         named = reply.store_id
@@ -170,7 +171,8 @@ class CustomerFlow:
         if reply.language and reply.language != profile.get("writes_in"):
             # Recorded for the card and /profile (erased by /forget with the rest).
             await ctx.store.remember(msg.chat_id, writes_in=reply.language)
-        return await self._hand_off(conv, reply.decision, named, reply.language), [], []
+        handed = await self._hand_off(conv, reply.decision, named, reply.language, reply.topic)
+        return handed, [], []
 
     async def _decide(
         self,
@@ -211,6 +213,7 @@ class CustomerFlow:
         decision: Decision,
         named: str | None,
         language: str | None = None,
+        topic: Topic | None = None,
     ) -> Conversation:
         """To the store the conversation is about (``named``: the one the message names),
         or, when nobody knows which, to everyone while the customer is asked; a customer
@@ -218,7 +221,7 @@ class CustomerFlow:
         in it who will reply."""
         ctx = self.ctx
         profile = await ctx.store.customer(conv.chat_id)
-        choice = await self.stores.choice(conv, named, profile.get("store"))
+        choice = await self.stores.choice(conv, named, profile.get("store"), topic)
         store_id = choice.store_id
         conv = replace(conv, store_basis=choice.basis)
         offers = Offers(ctx)  # on shift now, or at the next opening; the ladder starts here

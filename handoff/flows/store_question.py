@@ -26,6 +26,7 @@ from handoff.flows.offers import Offers
 from handoff.flows.waiting import holding_text
 from handoff.storage.live.topics import last_topic
 from handoff.texts.stores import NOT_SURE, WHICH_STORE, moved_status, not_sure_reply, too_late_reply
+from nlu.triage.topic import Topic
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +37,13 @@ class StoreQuestion:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
-    async def choice(self, conv: Conversation, named: str | None, home: str | None) -> StoreChoice:
-        """The store a new handoff of ``conv`` is about, from what is known now."""
-        topic = await last_topic(self.ctx.store, conv.chat_id, conv.id)
+    async def choice(
+        self, conv: Conversation, named: str | None, home: str | None, topic: Topic | None = None
+    ) -> StoreChoice:
+        """The store a new handoff of ``conv`` is about, from what is known now; ``topic``,
+        when the caller has the conversation's (just saved), is not read again."""
+        if topic is None:
+            topic = await last_topic(self.ctx.store, conv.chat_id, conv.id)
         asked = topic.store_id if topic is not None else None
         if asked is None and conv.store_basis not in (None, Basis.ASKING, Basis.UNSURE):
             asked = conv.store_id  # an earlier handoff of this conversation (after Back to bot)

@@ -29,6 +29,7 @@ from typing import Any
 
 from handoff.errors import HandoffConfigError
 from handoff.queues.lanes import Lanes
+from handoff.queues.periodic import background
 from handoff.queues.pump import TRANSIENT
 
 log = logging.getLogger(__name__)
@@ -190,10 +191,5 @@ class SpoolDrain:
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[SpoolDrain]:
-        task = asyncio.create_task(self.run(), name="slack-spool-drain")
-        try:
+        async with background(self.run(), "slack-spool-drain"):
             yield self
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task

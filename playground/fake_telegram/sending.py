@@ -93,20 +93,6 @@ async def edit_message_reply_markup(state: FakeState, p: Params) -> dict[str, An
     return _edit(state, _editable(state, p), "editMessageReplyMarkup", {}, p)
 
 
-async def delete_message(state: FakeState, p: Params) -> bool:
-    chat = state.chat_for(p.get_int("chat_id"))
-    message_id = p.get_int("message_id")
-    if message_id is None:
-        raise bad_request("message identifier is not specified")
-    message = chat.find(message_id)
-    if message is None:
-        raise bad_request("message to delete not found")
-    # Kept in place (flagged) so message indices stay stable for pollers.
-    message.deleted = True
-    state.notifier.notify()
-    return True
-
-
 def _send(state: FakeState, chat: Chat, p: Params, fields: dict[str, Any]) -> dict[str, Any]:
     markup = _markup(p)
     reply = _replied_message(chat, p)

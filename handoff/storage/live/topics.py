@@ -50,17 +50,14 @@ async def last_topic(
 
 class Topics:
     def __init__(self, store: ConversationStore) -> None:
-        self.redis = store.redis
-        self.keys = store.keys
-        self._store = store
+        self.store = store
 
     async def read(self, chat_id: str, conv_id: str) -> Topic | None:
-        return await last_topic(self._store, chat_id, conv_id)
+        return await last_topic(self.store, chat_id, conv_id)
 
     def save_in(self, chat_id: str, conv_id: str, topic: Topic) -> Extra:
         """The topic's write, for a save's transaction (store.py ``Extra``)."""
-        value = json.dumps({"conv_id": conv_id, **topic.to_dict()})
-        key = self.keys.topic(chat_id)
+        key, value = self.store.keys.topic(chat_id), _encode(conv_id, topic)
 
         def write(pipe: Pipeline) -> None:
             pipe.set(key, value, ex=TOPIC_TTL_SECONDS)
@@ -68,5 +65,9 @@ class Topics:
         return write
 
     async def save(self, chat_id: str, conv_id: str, topic: Topic) -> None:
-        value = json.dumps({"conv_id": conv_id, **topic.to_dict()})
-        await self.redis.set(self.keys.topic(chat_id), value, ex=TOPIC_TTL_SECONDS)
+        key, value = self.store.keys.topic(chat_id), _encode(conv_id, topic)
+        await self.store.redis.set(key, value, ex=TOPIC_TTL_SECONDS)
+
+
+def _encode(conv_id: str, topic: Topic) -> str:
+    return json.dumps({"conv_id": conv_id, **topic.to_dict()})
